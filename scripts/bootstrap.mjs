@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// First step of `npm start` and `npm test`: Node built-ins only, because node_modules may not
+// exist yet. Installs what is missing (node modules; mariadb-server, postgresql and, for tests,
+// chromium from Debian's packages), then hands over to the real command.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const [task = 'start', ...rest] = process.argv.slice(2);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    console.error(`bootstrap: ${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('bootstrap: installing node modules (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+const hasPostgres = () =>
+  existsSync('/usr/lib/postgresql') &&
+  readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/pg_ctl`));
+const hasMariadb = () => ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].some(existsSync);
+const hasChromium = () => existsSync('/usr/bin/chromium');
+
+let aptUpdated = false;
+function ensureDebianPackage(name, present) {
+  if (present()) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`bootstrap: ${name} is missing; install it (Debian: sudo apt-get install -y ${name}) and rerun`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    console.log('bootstrap: apt-get update');
+    run('apt-get', ['update', '-qq'], { env });
+    aptUpdated = true;
+  }
+  console.log(`bootstrap: installing ${name} from Debian's packages`);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', name], { env });
+}
+
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+ensureNodeModules();
+ensureDebianPackage('postgresql', hasPostgres);
+ensureDebianPackage('mariadb-server', hasMariadb);
+
+switch (task) {
+  case 'start':
+    run(tsx, ['src/cli.ts', 'start', ...rest], { env: { REPOGATE_DEBUG: '1', ...process.env } });
+    break;
+  case 'test':
+    ensureDebianPackage('chromium', hasChromium);
+    console.log('bootstrap: type-check (tsc --noEmit)');
+    run(bin('tsc'), ['--noEmit', '-p', '.']);
+    console.log('bootstrap: lint (eslint, graphql-eslint)');
+    run(bin('eslint'), ['.']);
+    run(bin('vitest'), ['run', ...rest]);
+    break;
+  default:
+    run(tsx, ['src/cli.ts', task, ...rest]);
+}

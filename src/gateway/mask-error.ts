@@ -1,0 +1,64 @@
+/**
+ * What a client may learn from an error. Errors with a Repogate code pass (message and code
+ * only); GraphQL's own parse and validation errors pass; anything with a non-GraphQL cause
+ * (a driver error, a bug) becomes "Unexpected error." with INTERNAL_SERVER_ERROR, and the cause
+ * is logged, never sent: no SQL text, SQLSTATE or stack reaches the client.
+ */
+import { createGraphQLError } from '@graphql-tools/utils';
+import { GraphQLError } from 'graphql';
+
+const publicCodes = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'REPO_UNAVAILABLE', 'REPO_BUSY', 'FORBIDDEN']);
+
+/** True when somewhere down the originalError chain sits an error that is not a GraphQLError. */
+function hasInternalCause(error: GraphQLError): boolean {
+  let cause: unknown = error.originalError;
+  while (cause) {
+    if (!(cause instanceof GraphQLError)) return true;
+    cause = cause.originalError;
+  }
+  return false;
+}
+
+/**
+ * A malformed scalar (`from: "yesterday"`) fails validation, or coercion in a subgraph, with
+ * no code. The client's input is at fault, so it gets BAD_USER_INPUT and, where the message
+ * names it, the argument.
+ */
+const badValue = /^(Expected value of type|Argument "[^"]+" has invalid value|Variable "[^"]+" got invalid value)|cannot represent/;
+
+export function withInputCode(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code || !badValue.test(error.message)) return error;
+  const argumentName = /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1];
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...(argumentName && { argumentName }) },
+  });
+}
+
+export function maskError(error: unknown, log: (error: unknown) => void = console.error): Error {
+  if (error instanceof GraphQLError) {
+    error = withInputCode(error);
+  }
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.code;
+    if (typeof code === 'string' && publicCodes.has(code)) {
+      const { argumentName, repo } = error.extensions as { argumentName?: string; repo?: string };
+      return createGraphQLError(error.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }) },
+      });
+    }
+    if (!hasInternalCause(error)) return error;
+  }
+  log(error);
+  return createGraphQLError('Unexpected error.', {
+    path: error instanceof GraphQLError ? error.path : undefined,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}

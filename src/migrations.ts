@@ -1,0 +1,101 @@
+/**
+ * Schema migrations with umzug: plain .sql files per subgraph (`subgraphs/<name>/migrations`),
+ * applied in name order and recorded in a `repogate_migrations` table of the database they
+ * changed. umzug brings the ordering, the bookkeeping and the CLI-friendly logging; the storage
+ * below is the only part that knows the dialect.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { Umzug, type UmzugStorage } from 'umzug';
+import { projectRoot } from './config.js';
+
+/** A connection that can run a whole .sql file (several statements) and a parameterized query. */
+export interface MigrationConnection {
+  dialect: 'pg' | 'mysql';
+  /** Runs a script of several statements. */
+  exec(sql: string): Promise<void>;
+  query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+const createTable = {
+  pg: 'CREATE TABLE IF NOT EXISTS repogate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  mysql:
+    'CREATE TABLE IF NOT EXISTS repogate_migrations (name VARCHAR(255) PRIMARY KEY, applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+};
+const placeholder = { pg: '$1', mysql: '?' };
+
+function tableStorage(connection: MigrationConnection): UmzugStorage {
+  const p = placeholder[connection.dialect];
+  return {
+    async executed() {
+      await connection.exec(createTable[connection.dialect]);
+      const rows = await connection.query('SELECT name FROM repogate_migrations ORDER BY name', []);
+      return rows.map((row) => String(row.name));
+    },
+    async logMigration({ name }) {
+      await connection.query(`INSERT INTO repogate_migrations (name) VALUES (${p})`, [name]);
+    },
+    async unlogMigration({ name }) {
+      await connection.query(`DELETE FROM repogate_migrations WHERE name = ${p}`, [name]);
+    },
+  };
+}
+
+/** Applies the pending migrations of `dir`; returns the names it applied. */
+export async function migrate(connection: MigrationConnection, dir: string): Promise<string[]> {
+  const umzug = new Umzug({
+    migrations: {
+      glob: ['*.sql', { cwd: dir }],
+      resolve: ({ name, path: file }) => ({
+        name,
+        up: () => connection.exec(readFileSync(file ?? path.join(dir, name), 'utf8')),
+      }),
+    },
+    storage: tableStorage(connection),
+    logger: undefined,
+  });
+  const applied = await umzug.up();
+  return applied.map((migration) => migration.name);
+}
+
+/** Opens a short-lived connection that can run whole migration files. */
+export async function withMigrationConnection<T>(
+  driver: 'pg' | 'mysql',
+  url: string,
+  work: (connection: MigrationConnection) => Promise<T>,
+): Promise<T> {
+  if (driver === 'pg') {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await work({
+        dialect: 'pg',
+        // Without parameters pg uses the simple protocol, which runs several statements.
+        exec: async (sql) => void (await client.query(sql)),
+        query: async (sql, params) => (await client.query(sql, params)).rows,
+      });
+    } finally {
+      await client.end();
+    }
+  }
+  const connection = await mysql.createConnection({ uri: url, multipleStatements: true, charset: 'utf8mb4' });
+  try {
+    return await work({
+      dialect: 'mysql',
+      exec: async (sql) => void (await connection.query(sql)),
+      query: async (sql, params) => (await connection.query(sql, params))[0] as Record<string, unknown>[],
+    });
+  } finally {
+    await connection.end();
+  }
+}
+
+export function migrationsDir(subgraph: 'main' | 'telemetry' | 'legacy'): string {
+  return path.join(projectRoot, 'subgraphs', subgraph, 'migrations');
+}
+
+export function migrateDatabase(subgraph: 'main' | 'telemetry' | 'legacy', driver: 'pg' | 'mysql', url: string) {
+  return withMigrationConnection(driver, url, (connection) => migrate(connection, migrationsDir(subgraph)));
+}

@@ -1,0 +1,79 @@
+/**
+ * Small process helpers for the embedded stack: running a server binary as its service user,
+ * and telling whether a port or a pid is taken.
+ */
+import { execFile, execFileSync, spawn, type SpawnOptions } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export const isRoot = process.getuid?.() === 0;
+
+/** PostgreSQL refuses to run as root, MariaDB should not: as root we switch to their users. */
+function asUser(user: string, command: string, args: string[]): [string, string[]] {
+  return isRoot ? ['runuser', ['-u', user, '--', command, ...args]] : [command, args];
+}
+
+export async function runAs(user: string, command: string, args: string[]): Promise<string> {
+  const [cmd, argv] = asUser(user, command, args);
+  try {
+    const { stdout } = await execFileAsync(cmd, argv, { maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stderr || stdout || (error as Error).message}`);
+  }
+}
+
+export function spawnDetachedAs(user: string, command: string, args: string[], options: SpawnOptions = {}) {
+  const [cmd, argv] = asUser(user, command, args);
+  const child = spawn(cmd, argv, { detached: true, stdio: 'ignore', ...options });
+  child.unref();
+  return child;
+}
+
+/** Gives a directory tree to the service user (no-op unless we are root). */
+export function chownTree(dir: string, user: string): Promise<string> | undefined {
+  if (!isRoot) return undefined;
+  return execFileAsync('chown', ['-R', `${user}:`, dir]).then(({ stdout }) => stdout);
+}
+
+export function userExists(user: string): boolean {
+  try {
+    execFileSync('getent', ['passwd', user], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when something already listens on 127.0.0.1:port. */
+export function isPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,38 @@
+/**
+ * What a subgraph hands to the gateway: its SDL, resolvers, merge config and a per-request
+ * loader factory. Each subgraph is also a standalone executable schema (`subgraphSchema`).
+ */
+import { readFileSync } from 'node:fs';
+import type { MergedTypeConfig } from '@graphql-tools/delegate';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { IResolvers } from '@graphql-tools/utils';
+import type { GraphQLSchema } from 'graphql';
+import type { RepoName } from '../config.js';
+import type { Repo } from '../repo/repo.js';
+
+/** What a subgraph's resolvers find in the context under its own name. */
+export interface SubgraphScope<Loaders> {
+  repo: Repo;
+  loaders: Loaders;
+}
+
+export interface RequestScope {
+  /** The tenant the request acts for (until tenant routing lands, the configured one). */
+  tenant: string;
+}
+
+export interface Subgraph<Loaders = unknown> {
+  name: RepoName;
+  typeDefs: string;
+  resolvers: IResolvers;
+  merge: Record<string, MergedTypeConfig>;
+  createLoaders(repo: Repo, tenant: string): Loaders;
+}
+
+export function readSdl(file: URL): string {
+  return readFileSync(file, 'utf8');
+}
+
+export function subgraphSchema(subgraph: Subgraph): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers });
+}

@@ -1,0 +1,31 @@
+import type { Repo } from '../../src/repo/repo.js';
+import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import * as sql from './sql.js';
+
+/** Made per request. Keys are legacy customer codes and invoice numbers (as strings). */
+export function createLoaders(repo: Repo) {
+  return {
+    invoiceByNumber: rowLoader(
+      'Invoice',
+      (numbers) => repo.query<sql.InvoiceRow>(sql.invoicesByNumbers, [numbers.map(Number)]),
+      (row) => String(row.number),
+    ),
+    invoicesByCustomer: groupLoaderWithArgs(
+      (codes, { status }: { status: sql.LegacyStatus | null }) =>
+        status === null
+          ? repo.query<sql.InvoiceRow>(sql.invoicesByCustomers, [codes])
+          : repo.query<sql.InvoiceRow>(sql.invoicesByCustomersAndStatus, [codes, status]),
+      (row) => row.customerCode,
+    ),
+    linesByInvoice: groupLoader(
+      (numbers) => repo.query<sql.InvoiceLineRow>(sql.linesByInvoices, [numbers.map(Number)]),
+      (row) => String(row.invoiceNumber),
+    ),
+    openBalanceByCustomer: groupLoader(
+      (codes) => repo.query<{ customerCode: string; balance: string }>(sql.openBalancesByCustomers, [codes]),
+      (row) => row.customerCode,
+    ),
+  };
+}
+
+export type LegacyLoaders = ReturnType<typeof createLoaders>;

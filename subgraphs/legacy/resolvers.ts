@@ -1,0 +1,52 @@
+import type { IResolvers } from '@graphql-tools/utils';
+import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
+import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { LegacyLoaders } from './loaders.js';
+import { decimalToCents } from './money.js';
+import type * as sql from './sql.js';
+
+export interface LegacyContext {
+  legacy: SubgraphScope<LegacyLoaders>;
+}
+
+/** A company as legacy knows it: its customer code, if any. */
+interface CompanyRef {
+  legacyCustomerCode: string | null;
+}
+
+const ZERO_DATE = '0000-00-00';
+const isInvoiceNumber = (value: string) => /^\d{1,9}$/.test(value);
+
+export const resolvers: IResolvers<unknown, LegacyContext> = {
+  Date: scalarResolvers.Date,
+  SafeInt: scalarResolvers.SafeInt,
+  // The enum's internal values are the legacy STAT codes: arguments arrive as 'O' | 'P' | 'V'.
+  InvoiceStatus: { OPEN: 'O', PAID: 'P', VOID: 'V' },
+  Query: {
+    invoice: (_root, { number }: { number: string }, { legacy }) =>
+      isInvoiceNumber(number) ? loadOrNull(legacy.loaders.invoiceByNumber, String(Number(number))) : null,
+    _companiesByLegacyRefs: (_root, { refs }: { refs: CompanyRef[] }) => refs,
+  },
+  Company: {
+    invoices(company: CompanyRef, { status }: { status?: sql.LegacyStatus | null }, { legacy }) {
+      if (!company.legacyCustomerCode) return [];
+      return legacy.loaders.invoicesByCustomer.load({ key: company.legacyCustomerCode, args: { status: status ?? null } });
+    },
+    async openBalanceCents(company: CompanyRef, _args: unknown, { legacy }) {
+      if (!company.legacyCustomerCode) return 0;
+      const [row] = await legacy.loaders.openBalanceByCustomer.load(company.legacyCustomerCode);
+      return row ? decimalToCents(row.balance) : 0;
+    },
+  },
+  Invoice: {
+    company: (invoice: sql.InvoiceRow): CompanyRef => ({ legacyCustomerCode: invoice.customerCode }),
+    dueOn: (invoice: sql.InvoiceRow) => (invoice.dueOn === ZERO_DATE ? null : invoice.dueOn),
+    totalCents: (invoice: sql.InvoiceRow) => decimalToCents(invoice.total),
+    lines: (invoice: sql.InvoiceRow, _args: unknown, { legacy }) => legacy.loaders.linesByInvoice.load(String(invoice.number)),
+  },
+  InvoiceLine: {
+    quantity: (line: sql.InvoiceLineRow) => Number(line.quantity),
+    unitPriceCents: (line: sql.InvoiceLineRow) => decimalToCents(line.unitPrice),
+  },
+};

@@ -1,0 +1,61 @@
+import type { IResolvers } from '@graphql-tools/utils';
+import { isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
+import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
+import { loadManyOrNull, loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
+import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { MainLoaders } from './loaders.js';
+import * as sql from './sql.js';
+
+export interface MainContext {
+  main: SubgraphScope<MainLoaders>;
+}
+
+type Args = Record<string, unknown>;
+type Window = { from: Date; to: Date };
+type Page = { first?: number | null; after?: string | null };
+
+const byIds = (ids: readonly string[]) => ids.map((id) => (isBigintId(id) ? id : '0'));
+
+export const resolvers: IResolvers<unknown, MainContext> = {
+  DateTime: scalarResolvers.DateTime,
+  Query: {
+    async companies(_root, args: Page, { main }) {
+      const page = pageArgs(args, 20);
+      const rows = await main.repo.query<sql.CompanyRow>(sql.companiesPage, [page.afterId, page.first + 1]);
+      return toConnection(rows, page.first);
+    },
+    company: (_root, { id }: { id: string }, { main }) => loadOrNull(main.loaders.companyById, byIds([id])[0]!),
+    user: (_root, { id }: { id: string }, { main }) => loadOrNull(main.loaders.userById, byIds([id])[0]!),
+    users: (_root, { ids }: { ids: string[] }, { main }) => loadManyOrNull(main.loaders.userById, byIds(ids)),
+    _companiesByLegacyCodes: (_root, { codes }: { codes: string[] }, { main }) =>
+      loadManyOrNull(main.loaders.companyByLegacyCode, codes),
+  },
+  Company: {
+    async users(company: sql.CompanyRow, args: Page, { main }) {
+      const page = pageArgs(args, 50);
+      const rows = await main.loaders.usersPageByCompany.load({
+        key: company.id,
+        args: { afterId: page.afterId, limit: page.first + 1 },
+      });
+      return toConnection(rows, page.first);
+    },
+    projects: (company: sql.CompanyRow, _args: Args, { main }) => main.loaders.projectsByCompany.load(company.id),
+  },
+  User: {
+    company: (user: sql.UserRow, _args: Args, { main }) => main.loaders.companyById.load(user.companyId),
+    timeEntries: (user: sql.UserRow, args: Window, { main }) =>
+      main.loaders.timeEntriesByUser.load({ key: user.id, args: timeWindow(args) }),
+    async trackedSeconds(user: sql.UserRow, args: Window, { main }) {
+      const [row] = await main.loaders.trackedSecondsByUser.load({ key: user.id, args: timeWindow(args) });
+      return row?.seconds ?? 0;
+    },
+  },
+  Project: {
+    company: (project: sql.ProjectRow, _args: Args, { main }) => main.loaders.companyById.load(project.companyId),
+  },
+  TimeEntry: {
+    user: (entry: sql.TimeEntryRow, _args: Args, { main }) => main.loaders.userById.load(entry.userId),
+    project: (entry: sql.TimeEntryRow, _args: Args, { main }) => main.loaders.projectById.load(entry.projectId),
+  },
+};

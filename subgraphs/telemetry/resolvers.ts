@@ -1,0 +1,71 @@
+import type { IResolvers } from '@graphql-tools/utils';
+import { intInRange, isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
+import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
+import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
+import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { TelemetryLoaders } from './loaders.js';
+import * as sql from './sql.js';
+
+export interface TelemetryContext extends RequestScope {
+  telemetry: SubgraphScope<TelemetryLoaders>;
+}
+
+/** A user as telemetry knows it: an id of the request's tenant. */
+interface UserRef {
+  id: string;
+}
+
+type Position = Omit<sql.PositionRow, 'deviceId'>;
+
+/** The maximum points of a downsampled track. */
+export const MAX_TRACK_POINTS = 10_000;
+
+function lastPositionOf(device: sql.DeviceRow): Position | null {
+  if (device.lastRecordedAt === null) return null;
+  return {
+    recordedAt: device.lastRecordedAt,
+    latitude: device.lastLatitude!,
+    longitude: device.lastLongitude!,
+    speedKmh: device.lastSpeedKmh,
+    heading: device.lastHeading,
+  };
+}
+
+export const resolvers: IResolvers<unknown, TelemetryContext> = {
+  DateTime: scalarResolvers.DateTime,
+  Latitude: scalarResolvers.Latitude,
+  Longitude: scalarResolvers.Longitude,
+  Query: {
+    device: (_root, { id }: { id: string }, { telemetry }) =>
+      isBigintId(id) ? loadOrNull(telemetry.loaders.deviceById, id) : null,
+    async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
+      const page = pageArgs(args, 50);
+      const rows = await telemetry.repo.query<sql.DeviceRow>(sql.devicesPage, [tenant, page.afterId, page.first + 1]);
+      return toConnection(rows, page.first);
+    },
+    _usersByIds: (_root, { ids }: { ids: string[] }): UserRef[] => ids.map((id) => ({ id })),
+  },
+  Device: {
+    user: (device: sql.DeviceRow): UserRef | null => (device.userId === null ? null : { id: device.userId }),
+    lastPosition: lastPositionOf,
+    track(device: sql.DeviceRow, args: { from: Date; to: Date; maxPoints?: number | null }, { telemetry }) {
+      const maxPoints = args.maxPoints == null ? null : intInRange(args.maxPoints, 1, MAX_TRACK_POINTS, 'maxPoints');
+      return telemetry.loaders.trackByDevice.load({ key: device.id, args: { ...timeWindow(args), maxPoints } });
+    },
+  },
+  User: {
+    devices: (user: UserRef, _args: unknown, { telemetry }) =>
+      isBigintId(user.id) ? telemetry.loaders.devicesByUser.load(user.id) : [],
+    async lastPosition(user: UserRef, _args: unknown, { telemetry }) {
+      if (!isBigintId(user.id)) return null;
+      const positions = (await telemetry.loaders.devicesByUser.load(user.id))
+        .map(lastPositionOf)
+        .filter((position): position is Position => position !== null);
+      return positions.reduce<Position | null>(
+        (newest, position) => (newest === null || position.recordedAt > newest.recordedAt ? position : newest),
+        null,
+      );
+    },
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * Every statement of the telemetry subgraph. A device is always read with its newest fix (a
+ * LATERAL probe of the (device_id, recorded_at) primary key), so Device.lastPosition and
+ * User.lastPosition never cost a round trip of their own.
+ */
+export interface DeviceRow {
+  id: string;
+  tenant: string;
+  userId: string | null;
+  serial: string;
+  label: string | null;
+  lastRecordedAt: Date | null;
+  lastLatitude: number | null;
+  lastLongitude: number | null;
+  lastSpeedKmh: number | null;
+  lastHeading: number | null;
+}
+
+export interface PositionRow {
+  deviceId: string;
+  recordedAt: Date;
+  latitude: number;
+  longitude: number;
+  speedKmh: number | null;
+  heading: number | null;
+}
+
+const deviceWithLastPosition = `
+  SELECT d.id, d.tenant, d.user_id::text AS "userId", d.serial, d.label,
+         p.recorded_at AS "lastRecordedAt", p.lat AS "lastLatitude", p.lon AS "lastLongitude",
+         p.speed_kmh AS "lastSpeedKmh", p.heading AS "lastHeading"
+  FROM devices d
+  LEFT JOIN LATERAL (
+    SELECT recorded_at, lat, lon, speed_kmh, heading FROM positions
+    WHERE device_id = d.id ORDER BY recorded_at DESC LIMIT 1
+  ) AS p ON true`;
+
+/** $1 tenant, $2 device ids. */
+export const devicesByIds = `${deviceWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])`;
+
+/** $1 tenant, $2 user ids. */
+export const devicesByUsers = `${deviceWithLastPosition}
+  WHERE d.tenant = $1 AND d.user_id = ANY($2::bigint[]) ORDER BY d.id`;
+
+/** $1 tenant, $2 after id (null: first page), $3 page size + 1. */
+export const devicesPage = `${deviceWithLastPosition}
+  WHERE d.tenant = $1 AND ($2::bigint IS NULL OR d.id > $2) ORDER BY d.id LIMIT $3`;
+
+const positionColumns = `device_id AS "deviceId", recorded_at AS "recordedAt", lat AS latitude,
+  lon AS longitude, speed_kmh AS "speedKmh", heading`;
+
+/** $1 device ids, $2 from, $3 to (both inclusive). */
+export const tracks = `
+  SELECT ${positionColumns} FROM positions
+  WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3
+  ORDER BY device_id, recorded_at`;
+
+/**
+ * Downsampled on the database: [$2, $3] cut into $4 buckets, the first fix of each bucket kept.
+ * The fix at exactly $3 falls into the last bucket.
+ */
+export const tracksDownsampled = `
+  SELECT DISTINCT ON ("deviceId", bucket) "deviceId", "recordedAt", latitude, longitude, "speedKmh", heading
+  FROM (
+    SELECT ${positionColumns},
+           least(floor(extract(epoch FROM recorded_at - $2) / nullif(extract(epoch FROM $3::timestamptz - $2), 0) * $4), $4 - 1) AS bucket
+    FROM positions
+    WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3
+  ) AS fixes
+  ORDER BY "deviceId", bucket, "recordedAt"`;
