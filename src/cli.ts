@@ -1,9 +1,12 @@
 /**
  * Commands behind the npm scripts: `start` (stack + gateway), `stack:up`, `stack:down`,
- * `stack:reset`, `migrate`. Each prints what it does and exits non-zero with a one-line
+ * `stack:reset`, `migrate`, `schemas`. Each prints what it does and exits non-zero with a one-line
  * reason on failure.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, topologyFromEnvironment } from './config.js';
+import { printContracts, schemasDir } from './gateway/contracts.js';
 import { migrateDatabase } from './migrations.js';
 import { stackDown, stackReset, stackUp } from './stack/stack.js';
 
@@ -18,6 +21,13 @@ const commands: Record<string, () => Promise<void>> = {
   },
   'stack:down': () => stackDown(),
   'stack:reset': () => stackReset(),
+  /** Rewrites the checked-in schema contracts under schemas/. */
+  async schemas() {
+    for (const [file, sdl] of Object.entries(printContracts())) {
+      writeFileSync(path.join(schemasDir, file), sdl);
+      console.log(`wrote schemas/${file}`);
+    }
+  },
   /** Migrates the databases of REPOGATE_CONFIG / REPOGATE_*_URL (the stack migrates itself). */
   async migrate() {
     const topology = topologyFromEnvironment();

@@ -73,3 +73,15 @@ export async function mysqlRows<R = Record<string, any>>(sql: string, params: un
 
 export const mainUrl = () => stackInfo().repos.main.tenants.acme!;
 export const telemetryUrl = () => stackInfo().repos.telemetry.url;
+
+/** Serves a gateway on a random 127.0.0.1 port for tests that need real HTTP (browser, /ready). */
+export async function listen(gateway: Gateway): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer(gateway);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -9,6 +9,7 @@ import { legacySubgraph } from '../../subgraphs/legacy/index.js';
 import { mainSubgraph } from '../../subgraphs/main/index.js';
 import { telemetrySubgraph } from '../../subgraphs/telemetry/index.js';
 import { subgraphSchema, type Subgraph } from '../subgraph-kit/subgraph.js';
+import { relocateMergedFieldErrors } from './relocate-errors.js';
 
 export const subgraphs: readonly Subgraph[] = [mainSubgraph, telemetrySubgraph, legacySubgraph];
 
@@ -23,7 +24,8 @@ export function buildGatewaySchema(parts: readonly Subgraph[] = subgraphs): Grap
       merge: subgraph.merge,
     })),
   });
-  return pruneSchema(
+  const mergedTypes = new Set(parts.flatMap((subgraph) => Object.keys(subgraph.merge)));
+  const visible = pruneSchema(
     filterSchema({
       schema: stitched,
       rootFieldFilter: (_operation, fieldName) => !isInternalField(fieldName),
@@ -31,4 +33,5 @@ export function buildGatewaySchema(parts: readonly Subgraph[] = subgraphs): Grap
       typeFilter: (typeName) => typeName !== 'LegacyCompanyRef',
     }),
   );
+  return relocateMergedFieldErrors(visible, mergedTypes);
 }

@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../errors.js';
+import { isBigintId } from './arguments.js';
 
 /** One row per key: a missing key gets a NotFoundError. */
 export function rowLoader<K extends string, V>(
@@ -87,4 +88,9 @@ export async function loadOrNull<K, V>(loader: DataLoader<K, V, unknown>, key: K
 
 export async function loadManyOrNull<K, V>(loader: DataLoader<K, V, unknown>, keys: readonly K[]): Promise<(V | null)[]> {
   return Promise.all(keys.map((key) => loadOrNull(loader, key)));
+}
+
+/** A root lookup by bigint id: an id that cannot be one names no row, so null without a query. */
+export async function findById<V>(loader: DataLoader<string, V, unknown>, id: string): Promise<V | null> {
+  return isBigintId(id) ? loadOrNull(loader, id) : null;
 }

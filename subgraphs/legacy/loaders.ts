@@ -5,6 +5,11 @@ import * as sql from './sql.js';
 /** Made per request. Keys are legacy customer codes and invoice numbers (as strings). */
 export function createLoaders(repo: Repo) {
   return {
+    customerByCode: rowLoader(
+      'Customer',
+      (codes) => repo.query<{ code: string; name: string }>(sql.customersByCodes, [codes]),
+      (row) => row.code,
+    ),
     invoiceByNumber: rowLoader(
       'Invoice',
       (numbers) => repo.query<sql.InvoiceRow>(sql.invoicesByNumbers, [numbers.map(Number)]),

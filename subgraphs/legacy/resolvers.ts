@@ -29,6 +29,10 @@ export const resolvers: IResolvers<unknown, LegacyContext> = {
     _companiesByLegacyRefs: (_root, { refs }: { refs: CompanyRef[] }) => refs,
   },
   Company: {
+    async legacyCustomerName(company: CompanyRef, _args: unknown, { legacy }) {
+      if (!company.legacyCustomerCode) return null;
+      return (await loadOrNull(legacy.loaders.customerByCode, company.legacyCustomerCode))?.name ?? null;
+    },
     invoices(company: CompanyRef, { status }: { status?: sql.LegacyStatus | null }, { legacy }) {
       if (!company.legacyCustomerCode) return [];
       return legacy.loaders.invoicesByCustomer.load({ key: company.legacyCustomerCode, args: { status: status ?? null } });

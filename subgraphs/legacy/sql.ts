@@ -37,6 +37,8 @@ export const linesByInvoices = `
   SELECT INV_NO AS invoiceNumber, LINE_NO AS lineNo, DESCR AS description, QTY AS quantity, UNIT_PRC AS unitPrice
   FROM INV_LINE WHERE INV_NO IN (?) ORDER BY INV_NO, LINE_NO`;
 
+export const customersByCodes = `SELECT CUST_CD AS code, CUST_NM AS name FROM CUST_MASTER WHERE CUST_CD IN (?)`;
+
 export const openBalancesByCustomers = `
   SELECT CUST_CD AS customerCode, SUM(TOT_AMT) AS balance
   FROM INV_HDR WHERE STAT = 'O' AND CUST_CD IN (?) GROUP BY CUST_CD`;

@@ -1,7 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
-import { isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
+import { timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
-import { loadManyOrNull, loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { MainLoaders } from './loaders.js';
@@ -15,7 +15,6 @@ type Args = Record<string, unknown>;
 type Window = { from: Date; to: Date };
 type Page = { first?: number | null; after?: string | null };
 
-const byIds = (ids: readonly string[]) => ids.map((id) => (isBigintId(id) ? id : '0'));
 
 export const resolvers: IResolvers<unknown, MainContext> = {
   DateTime: scalarResolvers.DateTime,
@@ -25,9 +24,9 @@ export const resolvers: IResolvers<unknown, MainContext> = {
       const rows = await main.repo.query<sql.CompanyRow>(sql.companiesPage, [page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
-    company: (_root, { id }: { id: string }, { main }) => loadOrNull(main.loaders.companyById, byIds([id])[0]!),
-    user: (_root, { id }: { id: string }, { main }) => loadOrNull(main.loaders.userById, byIds([id])[0]!),
-    users: (_root, { ids }: { ids: string[] }, { main }) => loadManyOrNull(main.loaders.userById, byIds(ids)),
+    company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),
+    user: (_root, { id }: { id: string }, { main }) => findById(main.loaders.userById, id),
+    users: (_root, { ids }: { ids: string[] }, { main }) => Promise.all(ids.map((id) => findById(main.loaders.userById, id))),
     _companiesByLegacyCodes: (_root, { codes }: { codes: string[] }, { main }) =>
       loadManyOrNull(main.loaders.companyByLegacyCode, codes),
   },

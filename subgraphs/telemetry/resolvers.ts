@@ -1,7 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import { intInRange, isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
-import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { TelemetryLoaders } from './loaders.js';
@@ -37,8 +37,7 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
   Latitude: scalarResolvers.Latitude,
   Longitude: scalarResolvers.Longitude,
   Query: {
-    device: (_root, { id }: { id: string }, { telemetry }) =>
-      isBigintId(id) ? loadOrNull(telemetry.loaders.deviceById, id) : null,
+    device: (_root, { id }: { id: string }, { telemetry }) => findById(telemetry.loaders.deviceById, id),
     async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
       const page = pageArgs(args, 50);
       const rows = await telemetry.repo.query<sql.DeviceRow>(sql.devicesPage, [tenant, page.afterId, page.first + 1]);

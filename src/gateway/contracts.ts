@@ -1,0 +1,21 @@
+/**
+ * The checked-in contracts: schemas/gateway.graphql (the stitched schema clients see) and one
+ * printed SDL per subgraph. `npm run schemas` writes them; test/contracts.test.ts fails when the
+ * running schema drifts from what is checked in.
+ */
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import path from 'node:path';
+import { projectRoot } from '../config.js';
+import { subgraphSchema } from '../subgraph-kit/subgraph.js';
+import { buildGatewaySchema, subgraphs } from './stitch.js';
+
+export const schemasDir = path.join(projectRoot, 'schemas');
+
+/** File name (under schemas/) → printed SDL, sorted so the files diff well. */
+export function printContracts(): Record<string, string> {
+  const print = (schema: Parameters<typeof printSchema>[0]) => `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return {
+    'gateway.graphql': print(buildGatewaySchema()),
+    ...Object.fromEntries(subgraphs.map((subgraph) => [`${subgraph.name}.graphql`, print(subgraphSchema(subgraph))])),
+  };
+}

@@ -1,0 +1,199 @@
+/** Gateway answers equal direct SQL against the same databases. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl } from './support.js';
+
+const gateway = openGateway();
+afterAll(() => gateway.close());
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+describe("a company's users", () => {
+  it('lists them in id order, as SQL does, across keyset pages', async () => {
+    const expected = await pgRows<{ id: string; name: string; email: string | null }>(
+      mainUrl(),
+      'SELECT id::text, name, email FROM users WHERE company_id = 3 ORDER BY users.id',
+    );
+    const page = (after: string | null) =>
+      gateway.request(
+        `query ($after: String) { company(id: "3") { users(first: 7, after: $after) {
+           edges { cursor node { id name email } } pageInfo { hasNextPage endCursor } } } }`,
+        { after },
+      );
+    const seen: unknown[] = [];
+    let after: string | null = null;
+    for (let n = 0; n < 10; n += 1) {
+      const response = await page(after);
+      expect(response.errors).toBeUndefined();
+      const { edges, pageInfo } = response.data!.company.users;
+      seen.push(...edges.map((edge: any) => edge.node));
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    expect(expected).toHaveLength(20);
+    expect(seen).toEqual(expected);
+  });
+});
+
+describe("a user's lastPosition", () => {
+  it('is the newest fix over all of their devices', async () => {
+    const [expected] = await pgRows(
+      telemetryUrl(),
+      `SELECT p.recorded_at, p.lat, p.lon FROM devices d JOIN positions p ON p.device_id = d.id
+       WHERE d.tenant = 'acme' AND d.user_id = 7 ORDER BY p.recorded_at DESC LIMIT 1`,
+    );
+    const devices = await pgRows(telemetryUrl(), `SELECT id::text FROM devices WHERE tenant = 'acme' AND user_id = 7 ORDER BY devices.id`);
+    const response = await gateway.request(
+      '{ user(id: "7") { devices { id } lastPosition { recordedAt latitude longitude } } }',
+    );
+    expect(response.errors).toBeUndefined();
+    expect(devices).toHaveLength(2); // users 1–130 carry two devices: the newest fix is a choice
+    expect(response.data!.user.devices).toEqual(devices);
+    expect(response.data!.user.lastPosition).toEqual({
+      recordedAt: iso(expected!.recorded_at),
+      latitude: expected!.lat,
+      longitude: expected!.lon,
+    });
+  });
+
+  it('is null, with no devices, for a user who carries none', async () => {
+    const response = await gateway.request('{ user(id: "390") { name devices { id } lastPosition { recordedAt } } }');
+    expect(response.data!.user).toMatchObject({ devices: [], lastPosition: null });
+  });
+});
+
+describe('a device track', () => {
+  it('holds the fixes between two instants, both bounds inclusive, oldest first', async () => {
+    const fixes = await pgRows(
+      telemetryUrl(),
+      'SELECT recorded_at, lat, lon, speed_kmh, heading FROM positions WHERE device_id = 1 ORDER BY recorded_at LIMIT 21 OFFSET 100',
+    );
+    const from = iso(fixes[0]!.recorded_at);
+    const to = iso(fixes[20]!.recorded_at);
+    const response = await gateway.request(
+      `query ($from: DateTime!, $to: DateTime!) { device(id: "1") {
+         track(from: $from, to: $to) { recordedAt latitude longitude speedKmh heading } } }`,
+      { from, to },
+    );
+    expect(response.errors).toBeUndefined();
+    const track = response.data!.device.track;
+    expect(track).toHaveLength(21);
+    expect(track[0].recordedAt).toBe(from);
+    expect(track.at(-1).recordedAt).toBe(to);
+    expect(track).toEqual(
+      fixes.map((fix) => ({
+        recordedAt: iso(fix.recorded_at),
+        latitude: fix.lat,
+        longitude: fix.lon,
+        speedKmh: fix.speed_kmh,
+        heading: fix.heading,
+      })),
+    );
+  });
+
+  it('downsamples on the database to at most maxPoints, in order, inside the window', async () => {
+    const from = '2026-10-29T00:00:00.000Z';
+    const to = '2026-10-30T00:00:00.000Z';
+    const response = await gateway.request(
+      `{ device(id: "1") { track(from: "${from}", to: "${to}", maxPoints: 24) { recordedAt } } }`,
+    );
+    const times = response.data!.device.track.map((p: any) => p.recordedAt as string);
+    expect(times.length).toBeGreaterThan(20);
+    expect(times.length).toBeLessThanOrEqual(24);
+    expect([...times].sort()).toEqual(times);
+    expect(times.every((t: string) => t >= from && t <= to)).toBe(true);
+  });
+});
+
+describe('time tracking', () => {
+  const window = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
+
+  it("returns a user's entries overlapping the window and the seconds inside it", async () => {
+    const entries = await pgRows(
+      mainUrl(),
+      `SELECT id::text FROM time_entries WHERE user_id = 12 AND started_at <= $2 AND coalesce(ended_at, 'infinity') >= $1
+       ORDER BY started_at, time_entries.id`,
+      [window.from, window.to],
+    );
+    const [seconds] = await pgRows(
+      mainUrl(),
+      `SELECT floor(sum(extract(epoch FROM least(ended_at, $2) - greatest(started_at, $1))))::int AS s
+       FROM time_entries WHERE user_id = 12 AND started_at <= $2 AND ended_at >= $1`,
+      [window.from, window.to],
+    );
+    const response = await gateway.request(
+      `query ($from: DateTime!, $to: DateTime!) { user(id: "12") {
+         timeEntries(from: $from, to: $to) { id project { company { id } } }
+         trackedSeconds(from: $from, to: $to) } }`,
+      window,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(entries.length).toBeGreaterThan(0);
+    expect(response.data!.user.timeEntries.map((e: any) => ({ id: e.id }))).toEqual(entries);
+    expect(response.data!.user.timeEntries.every((e: any) => e.project.company.id === '12')).toBe(true);
+    expect(response.data!.user.trackedSeconds).toBe(seconds!.s);
+  });
+});
+
+describe('billing from the legacy repo', () => {
+  it("sums a company's OPEN invoices into openBalanceCents", async () => {
+    const [company] = await pgRows(mainUrl(), `SELECT legacy_customer_code AS code FROM companies WHERE id = 2`);
+    const [expected] = await mysqlRows(
+      "SELECT CAST(SUM(TOT_AMT) * 100 AS SIGNED) AS cents FROM INV_HDR WHERE STAT = 'O' AND CUST_CD = ?",
+      [company!.code],
+    );
+    const response = await gateway.request('{ company(id: "2") { openBalanceCents invoices(status: OPEN) { totalCents } } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.company.openBalanceCents).toBe(Number(expected!.cents));
+    const sum = response.data!.company.invoices.reduce((total: number, i: any) => total + i.totalCents, 0);
+    expect(sum).toBe(Number(expected!.cents));
+  });
+
+  it('gives a company without a legacy code no invoices and a zero balance', async () => {
+    const response = await gateway.request('{ company(id: "4") { legacyCustomerCode invoices { number } openBalanceCents } }');
+    expect(response.data!.company).toEqual({ legacyCustomerCode: null, invoices: [], openBalanceCents: 0 });
+  });
+
+  it("returns an invoice's lines and its company", async () => {
+    const [invoice] = await mysqlRows("SELECT INV_NO, CUST_CD FROM INV_HDR WHERE CUST_CD LIKE 'AC%' ORDER BY INV_NO LIMIT 1");
+    const lines = await mysqlRows(
+      `SELECT LINE_NO, DESCR, QTY, CAST(UNIT_PRC * 100 AS SIGNED) AS cents FROM INV_LINE WHERE INV_NO = ? ORDER BY LINE_NO`,
+      [invoice!.INV_NO],
+    );
+    const [company] = await pgRows(mainUrl(), 'SELECT id::text, name FROM companies WHERE legacy_customer_code = $1', [invoice!.CUST_CD]);
+    const response = await gateway.request(
+      `{ invoice(number: "${invoice!.INV_NO}") { number company { id name legacyCustomerCode }
+         lines { lineNo description quantity unitPriceCents } } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.invoice.company).toEqual({ ...company, legacyCustomerCode: invoice!.CUST_CD });
+    expect(response.data!.invoice.lines).toEqual(
+      lines.map((l) => ({ lineNo: l.LINE_NO, description: l.DESCR, quantity: Number(l.QTY), unitPriceCents: Number(l.cents) })),
+    );
+  });
+
+  it("answers null for the legacy zero date '0000-00-00'", async () => {
+    const [zero] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE DUE_DT = '0000-00-00' AND CUST_CD LIKE 'AC%' LIMIT 1");
+    const [dated] = await mysqlRows("SELECT INV_NO, DUE_DT FROM INV_HDR WHERE DUE_DT <> '0000-00-00' LIMIT 1");
+    const response = await gateway.request(
+      `{ zero: invoice(number: "${zero!.INV_NO}") { dueOn issuedOn } dated: invoice(number: "${dated!.INV_NO}") { dueOn } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.zero.dueOn).toBeNull();
+    expect(response.data!.zero.issuedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(response.data!.dated.dueOn).toBe(dated!.DUE_DT);
+  });
+
+  it('keeps non-ASCII names intact from PostgreSQL and from latin1 MariaDB columns', async () => {
+    const customers = await mysqlRows("SELECT CUST_CD AS code, CUST_NM AS name FROM CUST_MASTER WHERE CUST_CD LIKE 'AC%'");
+    const response = await gateway.request('{ companies(first: 20) { edges { node { name legacyCustomerCode legacyCustomerName } } } }');
+    const companies = response.data!.companies.edges.map((e: any) => e.node);
+    expect(companies.map((c: any) => c.name)).toContain('Müller GmbH');
+    expect(companies.map((c: any) => c.legacyCustomerName)).toEqual(
+      expect.arrayContaining(['Müller GmbH', 'Société Générale de Transport', 'Ørsted Kørsel ApS']),
+    );
+    for (const company of companies.filter((c: any) => c.legacyCustomerCode)) {
+      expect(company.legacyCustomerName).toBe(customers.find((c) => c.code === company.legacyCustomerCode)!.name);
+      expect(company.legacyCustomerName).toBe(company.name);
+    }
+  });
+});
