@@ -89,15 +89,13 @@ export function parseTopology(raw: unknown, source = 'config'): Topology {
   return parsed.data;
 }
 
-const env = process.env;
-
 /**
  * Where the topology comes from, in order: REPOGATE_CONFIG (a JSON file), the three
  * REPOGATE_*_URL variables, else the embedded stack (undefined: the caller starts it).
  */
 export function topologyFromEnvironment(): Topology | undefined {
-  if (env.REPOGATE_CONFIG) {
-    const file = path.resolve(env.REPOGATE_CONFIG);
+  if (process.env.REPOGATE_CONFIG) {
+    const file = path.resolve(process.env.REPOGATE_CONFIG);
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -107,9 +105,9 @@ export function topologyFromEnvironment(): Topology | undefined {
     return parseTopology(raw, file);
   }
   const urls = {
-    main: env.REPOGATE_MAIN_URL,
-    telemetry: env.REPOGATE_TELEMETRY_URL,
-    legacy: env.REPOGATE_LEGACY_URL,
+    main: process.env.REPOGATE_MAIN_URL,
+    telemetry: process.env.REPOGATE_TELEMETRY_URL,
+    legacy: process.env.REPOGATE_LEGACY_URL,
   };
   if (!urls.main && !urls.telemetry && !urls.legacy) return undefined;
   return parseTopology(
@@ -125,14 +123,14 @@ export function topologyFromEnvironment(): Topology | undefined {
 }
 
 export function serverOptions(): ServerOptions {
-  const port = Number(env.REPOGATE_PORT ?? env.PORT ?? 4000);
+  const port = Number(process.env.REPOGATE_PORT ?? process.env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`REPOGATE_PORT: must be a port number, got ${env.REPOGATE_PORT ?? env.PORT}`);
+    throw new ConfigError(`REPOGATE_PORT: must be a port number, got ${process.env.REPOGATE_PORT ?? process.env.PORT}`);
   }
   return {
-    host: env.REPOGATE_HOST ?? '127.0.0.1',
+    host: process.env.REPOGATE_HOST ?? '127.0.0.1',
     port,
-    debug: env.REPOGATE_DEBUG === '1' || env.REPOGATE_DEBUG === 'true',
+    debug: process.env.REPOGATE_DEBUG === '1' || process.env.REPOGATE_DEBUG === 'true',
   };
 }
 
@@ -140,7 +138,7 @@ export const projectRoot = path.resolve(import.meta.dirname, '..');
 
 export function stackOptions(): StackOptions {
   return {
-    dataDir: path.resolve(projectRoot, env.REPOGATE_DATA_DIR ?? '.data'),
-    pgBinDir: env.REPOGATE_PG_BIN,
+    dataDir: path.resolve(projectRoot, process.env.REPOGATE_DATA_DIR ?? '.data'),
+    pgBinDir: process.env.REPOGATE_PG_BIN,
   };
 }

@@ -7,7 +7,7 @@ export function createLoaders(repo: Repo) {
   return {
     customerByCode: rowLoader(
       'Customer',
-      (codes) => repo.query<{ code: string; name: string }>(sql.customersByCodes, [codes]),
+      (codes) => repo.query<sql.CustomerRow>(sql.customersByCodes, [codes]),
       (row) => row.code,
     ),
     invoiceByNumber: rowLoader(
@@ -25,10 +25,6 @@ export function createLoaders(repo: Repo) {
     linesByInvoice: groupLoader(
       (numbers) => repo.query<sql.InvoiceLineRow>(sql.linesByInvoices, [numbers.map(Number)]),
       (row) => String(row.invoiceNumber),
-    ),
-    openBalanceByCustomer: groupLoader(
-      (codes) => repo.query<{ customerCode: string; balance: string }>(sql.openBalancesByCustomers, [codes]),
-      (row) => row.customerCode,
     ),
   };
 }

@@ -39,8 +39,8 @@ export const resolvers: IResolvers<unknown, LegacyContext> = {
     },
     async openBalanceCents(company: CompanyRef, _args: unknown, { legacy }) {
       if (!company.legacyCustomerCode) return 0;
-      const [row] = await legacy.loaders.openBalanceByCustomer.load(company.legacyCustomerCode);
-      return row ? decimalToCents(row.balance) : 0;
+      const customer = await loadOrNull(legacy.loaders.customerByCode, company.legacyCustomerCode);
+      return customer ? decimalToCents(customer.openBalance) : 0;
     },
   },
   Invoice: {

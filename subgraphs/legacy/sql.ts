@@ -37,8 +37,15 @@ export const linesByInvoices = `
   SELECT INV_NO AS invoiceNumber, LINE_NO AS lineNo, DESCR AS description, QTY AS quantity, UNIT_PRC AS unitPrice
   FROM INV_LINE WHERE INV_NO IN (?) ORDER BY INV_NO, LINE_NO`;
 
-export const customersByCodes = `SELECT CUST_CD AS code, CUST_NM AS name FROM CUST_MASTER WHERE CUST_CD IN (?)`;
+export interface CustomerRow {
+  code: string;
+  name: string;
+  /** Sum of the OPEN invoices, DECIMAL as a string ('0.00' when none). */
+  openBalance: string;
+}
 
-export const openBalancesByCustomers = `
-  SELECT CUST_CD AS customerCode, SUM(TOT_AMT) AS balance
-  FROM INV_HDR WHERE STAT = 'O' AND CUST_CD IN (?) GROUP BY CUST_CD`;
+/** A customer with its open balance: one statement serves both Company.legacyCustomerName and openBalanceCents. */
+export const customersByCodes = `
+  SELECT c.CUST_CD AS code, c.CUST_NM AS name,
+         COALESCE((SELECT SUM(h.TOT_AMT) FROM INV_HDR h WHERE h.CUST_CD = c.CUST_CD AND h.STAT = 'O'), 0) AS openBalance
+  FROM CUST_MASTER c WHERE c.CUST_CD IN (?)`;

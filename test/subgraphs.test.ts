@@ -1,0 +1,61 @@
+/**
+ * Each subgraph is a standalone executable schema over its own repo, and no subgraph imports
+ * another: they could run as separate services with the same SDL.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { graphql } from 'graphql';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/config.js';
+import { CountingRepo } from '../src/repo/counting-repo.js';
+import { RepoRegistry } from '../src/repo/registry.js';
+import { subgraphSchema, type Subgraph } from '../src/subgraph-kit/subgraph.js';
+import { legacySubgraph } from '../subgraphs/legacy/index.js';
+import { mainSubgraph } from '../subgraphs/main/index.js';
+import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
+import { testTopology } from './support.js';
+
+const registry = new RepoRegistry(testTopology());
+afterAll(() => registry.close());
+
+async function runAlone(subgraph: Subgraph, source: string) {
+  const repo = new CountingRepo(registry.repos[subgraph.name]);
+  const contextValue = { tenant: 'acme', [subgraph.name]: { repo, loaders: subgraph.createLoaders(repo, 'acme') } };
+  const result = await graphql({ schema: subgraphSchema(subgraph), source, contextValue });
+  return { ...result, roundTrips: repo.usage.roundTrips };
+}
+
+describe('standalone subgraphs', () => {
+  it('main answers on its own', async () => {
+    const result = await runAlone(mainSubgraph, '{ companies(first: 2) { edges { node { name users(first: 2) { edges { node { id } } } } } } }');
+    expect(result.errors).toBeUndefined();
+    expect((result.data as any).companies.edges).toHaveLength(2);
+    expect(result.roundTrips).toBe(2);
+  });
+
+  it('telemetry answers on its own, for the tenant it is given', async () => {
+    const result = await runAlone(telemetrySubgraph, '{ devices(first: 3) { edges { node { serial user { id } lastPosition { recordedAt } } } } }');
+    expect(result.errors).toBeUndefined();
+    const devices = (result.data as any).devices.edges.map((e: any) => e.node);
+    expect(devices.map((d: any) => d.serial)).toEqual(['GPS-000001', 'GPS-000003', 'GPS-000005']); // acme has the odd ids
+    expect(devices.every((d: any) => d.lastPosition !== null)).toBe(true);
+    expect(result.roundTrips).toBe(1);
+  });
+
+  it('legacy answers on its own', async () => {
+    const result = await runAlone(legacySubgraph, '{ invoice(number: "1") { number status lines { lineNo } company { legacyCustomerCode } } }');
+    expect(result.errors).toBeUndefined();
+    expect((result.data as any).invoice.lines).toHaveLength(4);
+  });
+
+  it('never import one another', () => {
+    for (const name of ['main', 'telemetry', 'legacy']) {
+      const dir = path.join(projectRoot, 'subgraphs', name);
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+        const source = readFileSync(path.join(dir, file), 'utf8');
+        const others = ['main', 'telemetry', 'legacy'].filter((other) => other !== name);
+        for (const other of others) expect(source, `${name}/${file}`).not.toMatch(new RegExp(`from '\\.\\./${other}/`));
+      }
+    }
+  });
+});
