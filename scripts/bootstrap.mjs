@@ -46,7 +46,7 @@ function ensureDebianPackage(name, present) {
     aptUpdated = true;
   }
   console.log(`bootstrap: installing ${name} from Debian's packages`);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', name], { env });
+  run('apt-get', ['install', '-y', '-qq', name], { env });
 }
 
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');

@@ -36,7 +36,9 @@ export async function copyRows(
     const seconds = (Date.now() - started) / 1000;
     const percent = total ? ` ${Math.round((count / total) * 100)}%` : '';
     const rate = seconds > 0 ? Math.round(count / seconds).toLocaleString('en') : '-';
-    log(`\r  ${label}: ${count.toLocaleString('en')} rows${percent} (${rate} rows/s)${final ? '\n' : ''}`);
+    const line = `  ${label}: ${count.toLocaleString('en')} rows${percent} (${rate} rows/s)`;
+    // On a terminal the line rewrites itself; in a CI log each update is a line of its own.
+    log(process.stdout.isTTY ? `\r${line}${final ? '\n' : ''}` : `${line}\n`);
   };
   function* lines(): Generator<string> {
     let batch: string[] = [];
