@@ -1,14 +1,17 @@
 /**
  * Commands behind the npm scripts: `start` (stack + gateway), `stack:up`, `stack:down`,
- * `stack:reset`, `migrate`, `schemas`. Each prints what it does and exits non-zero with a one-line
+ * `stack:reset`, `migrate`, `schemas`, `token`, `tenant`. Each prints what it does and exits non-zero with a one-line
  * reason on failure.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, topologyFromEnvironment } from './config.js';
 import { printContracts, schemasDir } from './gateway/contracts.js';
-import { migrateDatabase } from './migrations.js';
-import { stackDown, stackReset, stackUp } from './stack/stack.js';
+import { parseArgs } from 'node:util';
+import { signDevToken } from './auth/tokens.js';
+import { migrateAndGrant } from './migrations.js';
+import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
+import { addTenant, setTenantStatus } from './tenancy/tenant-admin.js';
 
 const commands: Record<string, () => Promise<void>> = {
   async start() {
@@ -28,14 +31,42 @@ const commands: Record<string, () => Promise<void>> = {
       console.log(`wrote schemas/${file}`);
     }
   },
-  /** Migrates the databases of REPOGATE_CONFIG / REPOGATE_*_URL (the stack migrates itself). */
+  /** Migrates and grants the databases of REPOGATE_CONFIG (the stack does its own). */
   async migrate() {
     const topology = topologyFromEnvironment();
-    if (!topology) throw new ConfigError('migrate needs REPOGATE_CONFIG or REPOGATE_*_URL');
+    if (!topology) throw new ConfigError('migrate needs REPOGATE_CONFIG');
     for (const name of ['main', 'telemetry', 'legacy'] as const) {
       const repo = topology.repos[name];
-      const applied = await migrateDatabase(name, repo.driver, repo.url);
+      const applied = await migrateAndGrant(name, repo.driver, repo.url, repo.roles);
       console.log(`${name}: ${applied.length ? applied.join(', ') : 'up to date'}`);
+    }
+  },
+  /** `token --class <class> --tenant <tenant> [--sub <subject>] [--expires 8h]`: a dev token signed with the stack's secret. */
+  async token() {
+    const { values } = parseArgs({
+      args: process.argv.slice(3),
+      options: { class: { type: 'string', default: 'interactive' }, tenant: { type: 'string', default: 'acme' }, sub: { type: 'string' }, expires: { type: 'string', default: '8h' } },
+    });
+    const auth = (topologyFromEnvironment() ?? readStackInfo()?.topology)?.auth;
+    if (!auth || !('hs256Secret' in auth)) throw new ConfigError('token signs with the HS256 secret of the stack (npm start first) or REPOGATE_CONFIG');
+    console.log(await signDevToken(auth.hs256Secret, { clientClass: values.class!, tenant: values.tenant!, subject: values.sub, expiresIn: values.expires }));
+  },
+  /** `tenant add <slug> [--pool-size N]`, `tenant suspend <slug>`, `tenant activate <slug>`, while the gateway runs. */
+  async tenant() {
+    const { positionals, values } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: { 'pool-size': { type: 'string' } } });
+    const [action, slug] = positionals;
+    const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
+    if (!topology) throw new ConfigError('tenant needs the stack (npm start first) or REPOGATE_CONFIG');
+    if (!slug) throw new ConfigError('usage: npm run tenant -- add|suspend|activate <slug>');
+    if (action === 'add') {
+      const poolSize = values['pool-size'] ? Number(values['pool-size']) : undefined;
+      const applied = await addTenant(topology, slug, { poolSize });
+      console.log(`tenant ${slug}: database tenant_${slug} ready (${applied.length} migrations), registered`);
+    } else if (action === 'suspend' || action === 'activate') {
+      await setTenantStatus(topology, slug, action === 'suspend' ? 'suspended' : 'active');
+      console.log(`tenant ${slug}: ${action === 'suspend' ? 'suspended' : 'active'}`);
+    } else {
+      throw new ConfigError(`unknown tenant action "${action}": add, suspend or activate`);
     }
   },
 };

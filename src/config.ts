@@ -7,52 +7,95 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-const poolSchema = z
+export const clientClasses = ['interactive', 'api', 'admin'] as const;
+/** Who is calling: people in GraphiQL and frontends, services, operators. Each has its own pools and role. */
+export type ClientClass = (typeof clientClasses)[number];
+
+const classSchema = z
   .object({
-    /** Connections this process may open to the repo. */
-    max: z.number().int().positive().max(500).default(10),
-    /** How long a request waits to open a connection before the repo counts as unavailable. */
-    connectTimeoutMs: z.number().int().positive().default(2000),
-    /** Idle connections are closed after this long. */
-    idleTimeoutMs: z.number().int().positive().default(30_000),
+    /** Connections of this class per repo (per tenant database on main) and per server. */
+    poolSize: z.number().int().positive().max(200),
+    /** How long a request waits for one of its class's connections before REPO_BUSY. */
+    acquireTimeoutMs: z.number().int().positive(),
+    /** Server-side statement timeout of the class's sessions. */
+    statementTimeoutMs: z.number().int().positive(),
   })
   .strict();
+export type ClassOptions = z.infer<typeof classSchema>;
+
+const classDefaults: Record<ClientClass, ClassOptions> = {
+  interactive: { poolSize: 10, acquireTimeoutMs: 1000, statementTimeoutMs: 5_000 },
+  api: { poolSize: 4, acquireTimeoutMs: 1000, statementTimeoutMs: 15_000 },
+  admin: { poolSize: 2, acquireTimeoutMs: 2000, statementTimeoutMs: 60_000 },
+};
 
 const urlSchema = z.string().refine((value) => URL.canParse(value), 'must be a connection URL');
+const pgUrl = urlSchema.refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
+const mysqlUrl = urlSchema.refine((value) => value.startsWith('mysql://'), 'must be a mysql:// URL');
+
+const roleSchema = z.object({ user: z.string().min(1), password: z.string() }).strict();
+/** The database login of each client class: GRANTs on these roles decide what a class may touch. */
+const rolesSchema = z.object({ interactive: roleSchema, api: roleSchema, admin: roleSchema }).strict();
+export type RoleCredentials = z.infer<typeof roleSchema>;
+
+const repoCommon = {
+  roles: rolesSchema,
+  /** How long opening a connection may take before the repo counts as unavailable. */
+  connectTimeoutMs: z.number().int().positive().default(2000),
+  /** Idle connections are closed after this long. */
+  idleTimeoutMs: z.number().int().positive().default(30_000),
+};
 
 const pgRepoSchema = z
   .object({
     driver: z.literal('pg'),
-    /** postgres://user:password@host:port/database */
-    url: urlSchema.refine((value) => value.startsWith('postgres'), 'must be a postgres:// URL'),
-    pool: poolSchema.default(poolSchema.parse({})),
+    /** The primary: postgres://host:port/database (credentials, if any, are the owner's, used by migrations). */
+    url: pgUrl,
+    /** Streaming replicas, same databases; queries read from a healthy one. */
+    replicas: z.array(pgUrl).default([]),
+    /** A replica further behind than this is skipped until it catches up. */
+    maxReplicaLagMs: z.number().int().positive().default(5_000),
+    ...repoCommon,
   })
   .strict();
 
-const mysqlRepoSchema = z
-  .object({
-    driver: z.literal('mysql'),
-    /** mysql://user:password@host:port/database */
-    url: urlSchema.refine((value) => value.startsWith('mysql://'), 'must be a mysql:// URL'),
-    pool: poolSchema.default(poolSchema.parse({})),
-  })
-  .strict();
+const mysqlRepoSchema = z.object({ driver: z.literal('mysql'), url: mysqlUrl, ...repoCommon }).strict();
 
-export const repoConfigSchema = z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]);
-export type RepoConfig = z.infer<typeof repoConfigSchema>;
-export type PoolOptions = z.infer<typeof poolSchema>;
+export type PgRepoConfig = z.infer<typeof pgRepoSchema>;
+export type MysqlRepoConfig = z.infer<typeof mysqlRepoSchema>;
+export type RepoConfig = PgRepoConfig | MysqlRepoConfig;
+
+const authSchema = z.union([
+  z.object({ hs256Secret: z.string().min(32, 'must be at least 32 characters') }).strict(),
+  z.object({ jwksUrl: urlSchema }).strict(),
+  z.object({ publicKeyPem: z.string().includes('PUBLIC KEY'), algorithm: z.enum(['RS256', 'ES256', 'EdDSA']) }).strict(),
+]);
+export type AuthOptions = z.infer<typeof authSchema>;
 
 export const topologySchema = z
   .object({
-    repos: z
+    repos: z.object({ main: pgRepoSchema, telemetry: pgRepoSchema, legacy: mysqlRepoSchema }).strict(),
+    /** main is one database per tenant; the registry says which. */
+    tenancy: z
       .object({
-        main: pgRepoSchema,
-        telemetry: pgRepoSchema,
-        legacy: mysqlRepoSchema,
+        /** The management database holding the `tenants` table. */
+        registryUrl: pgUrl,
+        /** Tenant databases whose pools stay open; beyond this the least recently used are closed. */
+        maxOpenTenants: z.number().int().positive().default(50),
+        /** How long a registry row is trusted before it is read again (suspensions take effect within this). */
+        cacheMs: z.number().int().nonnegative().default(1000),
       })
       .strict(),
-    /** Until tenant routing lands every request uses this tenant (its database is repos.main). */
-    tenant: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default('acme'),
+    classes: z
+      .object({
+        interactive: classSchema.default(classDefaults.interactive),
+        api: classSchema.default(classDefaults.api),
+        admin: classSchema.default(classDefaults.admin),
+      })
+      .strict()
+      .default(classDefaults),
+    /** How bearer tokens are verified: a shared HS256 secret (dev), a JWKS URL or a public key. */
+    auth: authSchema,
   })
   .strict();
 export type Topology = z.infer<typeof topologySchema>;
@@ -89,37 +132,17 @@ export function parseTopology(raw: unknown, source = 'config'): Topology {
   return parsed.data;
 }
 
-/**
- * Where the topology comes from, in order: REPOGATE_CONFIG (a JSON file), the three
- * REPOGATE_*_URL variables, else the embedded stack (undefined: the caller starts it).
- */
+/** REPOGATE_CONFIG (a JSON file) when set, else undefined: the caller starts the embedded stack. */
 export function topologyFromEnvironment(): Topology | undefined {
-  if (process.env.REPOGATE_CONFIG) {
-    const file = path.resolve(process.env.REPOGATE_CONFIG);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`cannot read REPOGATE_CONFIG ${file}: ${(error as Error).message}`);
-    }
-    return parseTopology(raw, file);
+  if (!process.env.REPOGATE_CONFIG) return undefined;
+  const file = path.resolve(process.env.REPOGATE_CONFIG);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read REPOGATE_CONFIG ${file}: ${(error as Error).message}`);
   }
-  const urls = {
-    main: process.env.REPOGATE_MAIN_URL,
-    telemetry: process.env.REPOGATE_TELEMETRY_URL,
-    legacy: process.env.REPOGATE_LEGACY_URL,
-  };
-  if (!urls.main && !urls.telemetry && !urls.legacy) return undefined;
-  return parseTopology(
-    {
-      repos: {
-        main: { driver: 'pg', url: urls.main },
-        telemetry: { driver: 'pg', url: urls.telemetry },
-        legacy: { driver: 'mysql', url: urls.legacy },
-      },
-    },
-    'REPOGATE_MAIN_URL, REPOGATE_TELEMETRY_URL, REPOGATE_LEGACY_URL',
-  );
+  return parseTopology(raw, file);
 }
 
 export function serverOptions(): ServerOptions {

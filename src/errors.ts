@@ -5,7 +5,27 @@
  */
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'REPO_UNAVAILABLE' | 'REPO_BUSY' | 'FORBIDDEN';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'REPO_UNAVAILABLE'
+  | 'REPO_BUSY'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'TENANT_UNKNOWN'
+  | 'TENANT_SUSPENDED';
+
+/** Every code a client may see besides INTERNAL_SERVER_ERROR and GraphQL's own validation errors. */
+export const publicErrorCodes: ReadonlySet<string> = new Set<ErrorCode>([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'REPO_UNAVAILABLE',
+  'REPO_BUSY',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'TENANT_UNKNOWN',
+  'TENANT_SUSPENDED',
+]);
 
 export abstract class RepogateError extends GraphQLError {
   abstract readonly code: ErrorCode;
@@ -44,6 +64,54 @@ export class RepoUnavailableError extends RepogateError {
 
   constructor(readonly repo: string) {
     super(`Repo "${repo}" is unavailable.`, { code: 'REPO_UNAVAILABLE', repo });
+  }
+}
+
+/** Every connection of the request's class is busy (or a statement ran past its class's timeout). */
+export class RepoBusyError extends RepogateError {
+  readonly code = 'REPO_BUSY';
+  override name = 'RepoBusyError';
+
+  constructor(readonly repo: string, reason = 'is busy') {
+    super(`Repo "${repo}" ${reason}; try again shortly.`, { code: 'REPO_BUSY', repo });
+  }
+}
+
+/** The database refused: the client class's role lacks the privilege. */
+export class ForbiddenError extends RepogateError {
+  readonly code = 'FORBIDDEN';
+  override name = 'ForbiddenError';
+
+  constructor(message = 'Your client class may not access this data.') {
+    super(message, { code: 'FORBIDDEN' });
+  }
+}
+
+/** No token, a bad signature, an expired token or an unknown class: HTTP 401. */
+export class UnauthenticatedError extends RepogateError {
+  readonly code = 'UNAUTHENTICATED';
+  override name = 'UnauthenticatedError';
+
+  constructor(message: string) {
+    super(message, { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } });
+  }
+}
+
+export class TenantUnknownError extends RepogateError {
+  readonly code = 'TENANT_UNKNOWN';
+  override name = 'TenantUnknownError';
+
+  constructor(tenant: string) {
+    super(`Tenant "${tenant}" is unknown.`, { code: 'TENANT_UNKNOWN', http: { status: 403 } });
+  }
+}
+
+export class TenantSuspendedError extends RepogateError {
+  readonly code = 'TENANT_SUSPENDED';
+  override name = 'TenantSuspendedError';
+
+  constructor(tenant: string) {
+    super(`Tenant "${tenant}" is suspended.`, { code: 'TENANT_SUSPENDED', http: { status: 403 } });
   }
 }
 

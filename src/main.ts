@@ -1,20 +1,25 @@
 /**
- * `npm start`: the embedded stack (unless REPOGATE_CONFIG / REPOGATE_*_URL point elsewhere),
- * then the gateway on http://127.0.0.1:4000/graphql. Ctrl-C / SIGTERM closes the listener and
- * the pools; the stack keeps running for the next start (`npm run stack:down` stops it).
+ * `npm start`: the embedded stack (unless REPOGATE_CONFIG points elsewhere), then the gateway
+ * on http://127.0.0.1:4000/graphql. Ctrl-C / SIGTERM closes the listener and the pools; the
+ * stack keeps running for the next start (`npm run stack:down` stops it).
  */
 import { createServer } from 'node:http';
+import { signDevToken } from './auth/tokens.js';
 import { serverOptions, topologyFromEnvironment } from './config.js';
-import { createGateway } from './gateway/yoga.js';
-import { RepoRegistry } from './repo/registry.js';
-import { stackUp, topologyFromStack } from './stack/stack.js';
+import { createRepogate } from './gateway/repogate.js';
+import { stackUp } from './stack/stack.js';
 
 export async function startGateway(): Promise<void> {
   const server = serverOptions();
-  const topology = topologyFromEnvironment() ?? topologyFromStack(await stackUp());
-  const registry = new RepoRegistry(topology);
-  const gateway = createGateway({ registry, tenant: topology.tenant, debug: server.debug });
-  const http = createServer(gateway);
+  const configured = topologyFromEnvironment();
+  const topology = configured ?? (await stackUp()).topology;
+  // In dev (the embedded stack) GraphiQL opens with an interactive token for acme.
+  const graphiqlToken =
+    !configured && 'hs256Secret' in topology.auth
+      ? await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', subject: 'graphiql', expiresIn: '30d' })
+      : undefined;
+  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken });
+  const http = createServer(repogate.gateway);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (error: NodeJS.ErrnoException) =>
@@ -24,13 +29,14 @@ export async function startGateway(): Promise<void> {
   });
   const url = `http://${server.host}:${server.port}/graphql`;
   console.log(`\nRepogate is serving ${url} (GraphiQL: open it in a browser)`);
-  console.log(`Try:\n  curl -s ${url} -H 'content-type: application/json' -H 'x-repogate-debug: 1' \\`);
+  console.log(`Try:\n  TOKEN=$(npm run --silent token -- --class interactive --tenant acme)`);
+  console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'x-repogate-debug: 1' \\`);
   console.log(`    -d '{"query":"{ companies(first: 2) { edges { node { name openBalanceCents users(first: 2) { edges { node { name lastPosition { latitude longitude } } } } } } } }"}'`);
 
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: closing the gateway (the stack keeps running; npm run stack:down stops it)`);
     http.close();
-    await registry.close();
+    await repogate.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

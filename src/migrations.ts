@@ -99,3 +99,36 @@ export function migrationsDir(subgraph: 'main' | 'telemetry' | 'legacy'): string
 export function migrateDatabase(subgraph: 'main' | 'telemetry' | 'legacy', driver: 'pg' | 'mysql', url: string) {
   return withMigrationConnection(driver, url, (connection) => migrate(connection, migrationsDir(subgraph)));
 }
+
+export interface ClassRoles {
+  interactive: { user: string };
+  api: { user: string };
+  admin: { user: string };
+}
+
+/**
+ * Applies `subgraphs/<name>/grants.sql` with the client classes' role names filled in: quoted
+ * identifiers on PostgreSQL, 'user'@'%' accounts on MySQL. Idempotent (GRANT is).
+ */
+export function grantsSql(subgraph: 'main' | 'telemetry' | 'legacy', dialect: 'pg' | 'mysql', roles: ClassRoles, database: string): string {
+  const role = (user: string) => (dialect === 'pg' ? `"${user.replace(/"/g, '""')}"` : `'${user.replace(/'/g, "''")}'@'%'`);
+  return readFileSync(path.join(projectRoot, 'subgraphs', subgraph, 'grants.sql'), 'utf8')
+    .replace(/:interactive\b/g, role(roles.interactive.user))
+    .replace(/:api\b/g, role(roles.api.user))
+    .replace(/:admin\b/g, role(roles.admin.user))
+    .replace(/:database\b/g, `\`${database.replace(/`/g, '``')}\``);
+}
+
+export function migrateAndGrant(
+  subgraph: 'main' | 'telemetry' | 'legacy',
+  driver: 'pg' | 'mysql',
+  url: string,
+  roles: ClassRoles,
+): Promise<string[]> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  return withMigrationConnection(driver, url, async (connection) => {
+    const applied = await migrate(connection, migrationsDir(subgraph));
+    await connection.exec(grantsSql(subgraph, driver, roles, database));
+    return applied;
+  });
+}

@@ -9,19 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseTopology, projectRoot, topologyFromEnvironment } from '../src/config.js';
-import { stackInfo } from './support.js';
+import { stackInfo, tokenFor } from './support.js';
 
 const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
-function validTopology() {
-  const info = stackInfo();
-  return {
-    repos: {
-      main: { driver: 'pg', url: info.repos.main.tenants.acme },
-      telemetry: { driver: 'pg', url: info.repos.telemetry.url, pool: { max: 3 } },
-      legacy: { driver: 'mysql', url: info.repos.legacy.url },
-    },
-  };
+/** The stack's own topology as a plain JSON config, as a user would write it. */
+function validTopology(): any {
+  return JSON.parse(JSON.stringify(stackInfo().topology));
 }
 
 /** Runs `tsx src/cli.ts <command>` with the given environment; resolves with its exit and output. */
@@ -58,17 +52,23 @@ function freePort(): Promise<number> {
 
 describe('the topology', () => {
   it('takes a valid config and fills the defaults', () => {
-    const topology = parseTopology(validTopology());
-    expect(topology.tenant).toBe('acme');
-    expect(topology.repos.main.pool).toEqual({ max: 10, connectTimeoutMs: 2000, idleTimeoutMs: 30_000 });
-    expect(topology.repos.telemetry.pool.max).toBe(3);
+    const raw = validTopology();
+    delete raw.classes;
+    raw.repos.telemetry.connectTimeoutMs = 750;
+    const topology = parseTopology(raw);
+    expect(topology.classes.interactive).toEqual({ poolSize: 10, acquireTimeoutMs: 1000, statementTimeoutMs: 5000 });
+    expect(topology.classes.api.poolSize).toBe(4);
+    expect(topology.classes.admin.poolSize).toBe(2);
+    expect(topology.repos.telemetry.connectTimeoutMs).toBe(750);
+    expect(topology.repos.main.replicas).toHaveLength(1);
   });
 
   it('names every bad field', () => {
-    const bad = validTopology() as any;
+    const bad = validTopology();
     bad.repos.main.url = 'mysql://x@127.0.0.1/acme';
-    bad.repos.telemetry.pool.max = 0;
+    bad.classes.api.poolSize = 0;
     delete bad.repos.legacy;
+    bad.auth = { hs256Secret: 'short' };
     let message = '';
     try {
       parseTopology(bad, 'test.json');
@@ -78,8 +78,9 @@ describe('the topology', () => {
     }
     expect(message).toContain('invalid Repogate config (test.json)');
     expect(message).toMatch(/repos\.main\.url: must be a postgres:\/\/ URL/);
-    expect(message).toMatch(/repos\.telemetry\.pool\.max:/);
+    expect(message).toMatch(/classes\.api\.poolSize:/);
     expect(message).toMatch(/repos\.legacy:/);
+    expect(message).toMatch(/auth/);
   });
 
   describe('from the environment', () => {
@@ -88,20 +89,17 @@ describe('the topology', () => {
       process.env = { ...saved };
     });
 
-    it('is undefined without REPOGATE_CONFIG or URLs: the embedded stack is used', () => {
+    it('is undefined without REPOGATE_CONFIG: the embedded stack is used', () => {
       delete process.env.REPOGATE_CONFIG;
-      delete process.env.REPOGATE_MAIN_URL;
-      delete process.env.REPOGATE_TELEMETRY_URL;
-      delete process.env.REPOGATE_LEGACY_URL;
       expect(topologyFromEnvironment()).toBeUndefined();
     });
 
-    it('comes from the three REPOGATE_*_URL variables', () => {
-      const info = stackInfo();
-      process.env.REPOGATE_MAIN_URL = info.repos.main.tenants.globex;
-      process.env.REPOGATE_TELEMETRY_URL = info.repos.telemetry.url;
-      process.env.REPOGATE_LEGACY_URL = info.repos.legacy.url;
-      expect(topologyFromEnvironment()!.repos.main.url).toBe(info.repos.main.tenants.globex);
+    it('comes from the file REPOGATE_CONFIG names', () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'repogate-config-'));
+      const file = path.join(dir, 'repogate.json');
+      writeFileSync(file, JSON.stringify(validTopology()));
+      process.env.REPOGATE_CONFIG = file;
+      expect(topologyFromEnvironment()!.repos.main.url).toBe(stackInfo().topology.repos.main.url);
     });
   });
 });
@@ -110,7 +108,9 @@ describe('start-up', () => {
   it('stops with the bad field named when REPOGATE_CONFIG is invalid', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'repogate-config-'));
     const file = path.join(dir, 'repogate.json');
-    writeFileSync(file, JSON.stringify({ ...validTopology(), repos: { ...validTopology().repos, legacy: { driver: 'oracle' } } }));
+    const bad = validTopology();
+    bad.repos.legacy.driver = 'oracle';
+    writeFileSync(file, JSON.stringify(bad));
     const { code, output } = await cli('start', { REPOGATE_CONFIG: file });
     expect(code).toBe(1);
     expect(output).toContain(`invalid Repogate config (${file})`);
@@ -129,7 +129,7 @@ describe('start-up', () => {
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('api')}` },
         body: JSON.stringify({ query: '{ company(id: "1") { name openBalanceCents } }' }),
       });
       expect(await response.json()).toMatchObject({ data: { company: { name: 'Müller GmbH' } } });

@@ -173,7 +173,7 @@ describe('billing from the legacy repo', () => {
 
   it("answers null for the legacy zero date '0000-00-00'", async () => {
     const [zero] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE DUE_DT = '0000-00-00' AND CUST_CD LIKE 'AC%' LIMIT 1");
-    const [dated] = await mysqlRows("SELECT INV_NO, DUE_DT FROM INV_HDR WHERE DUE_DT <> '0000-00-00' LIMIT 1");
+    const [dated] = await mysqlRows("SELECT INV_NO, DUE_DT FROM INV_HDR WHERE DUE_DT <> '0000-00-00' AND CUST_CD LIKE 'AC%' LIMIT 1");
     const response = await gateway.request(
       `{ zero: invoice(number: "${zero!.INV_NO}") { dueOn issuedOn } dated: invoice(number: "${dated!.INV_NO}") { dueOn } }`,
     );

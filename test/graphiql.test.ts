@@ -8,13 +8,14 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
-import { listen, openGateway } from './support.js';
+import { listen, openGateway, tokenFor, type TestGateway } from './support.js';
 
-const gateway = openGateway();
+let gateway: TestGateway;
 let http: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 
 beforeAll(async () => {
+  gateway = openGateway({ graphiqlToken: await tokenFor('interactive', 'acme') });
   http = await listen(gateway.gateway);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -24,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await http?.close();
-  await gateway.close();
+  await gateway?.close();
 });
 
 describe('GraphiQL', () => {
@@ -63,6 +64,9 @@ describe('process endpoints', () => {
   it('/ready answers 200 when every repo answers a ping', async () => {
     const response = await fetch(`${http.url}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', repos: { main: 'up', telemetry: 'up', legacy: 'up' } });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      repos: { main: { primary: 'up', replicas: ['up'] }, telemetry: { primary: 'up' }, legacy: { primary: 'up' } },
+    });
   });
 });

@@ -52,7 +52,11 @@ describe('legacy (MariaDB) down', () => {
 
       const ready = await fetch(`${http.url}/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'unavailable', down: ['legacy'], repos: { main: 'up', telemetry: 'up', legacy: 'down' } });
+      expect(await ready.json()).toMatchObject({
+        status: 'unavailable',
+        down: ['legacy'],
+        repos: { main: { primary: 'up' }, telemetry: { primary: 'up' }, legacy: { primary: 'down' } },
+      });
       expect((await fetch(`${http.url}/health`)).status).toBe(200);
 
       await legacy.start();

@@ -7,20 +7,26 @@ import path from 'node:path';
 import { graphql } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
-import { CountingRepo } from '../src/repo/counting-repo.js';
 import { RepoRegistry } from '../src/repo/registry.js';
+import { RequestRepo } from '../src/repo/request-repo.js';
 import { subgraphSchema, type Subgraph } from '../src/subgraph-kit/subgraph.js';
 import { legacySubgraph } from '../subgraphs/legacy/index.js';
 import { mainSubgraph } from '../subgraphs/main/index.js';
 import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
-import { testTopology } from './support.js';
+import { mysqlRows, testTopology } from './support.js';
 
 const registry = new RepoRegistry(testTopology());
 afterAll(() => registry.close());
 
+/** Runs `source` against the subgraph's own schema, as the admin class on acme's database. */
 async function runAlone(subgraph: Subgraph, source: string) {
-  const repo = new CountingRepo(registry.repos[subgraph.name]);
-  const contextValue = { tenant: 'acme', [subgraph.name]: { repo, loaders: subgraph.createLoaders(repo, 'acme') } };
+  const route = { clientClass: 'admin' as const, ...(subgraph.name === 'main' && { database: 'acme' }) };
+  const repo = new RequestRepo(registry, subgraph.name, route, { mode: 'query', minLsn: {} });
+  const scope = { tenant: 'acme', hiddenFields: new Set<string>() };
+  const contextValue = {
+    tenant: 'acme',
+    [subgraph.name]: { repo, loaders: subgraph.createLoaders(repo, scope), customerCodes: async () => new Set(['AC000001']) },
+  };
   const result = await graphql({ schema: subgraphSchema(subgraph), source, contextValue });
   return { ...result, roundTrips: repo.usage.roundTrips };
 }
@@ -43,7 +49,8 @@ describe('standalone subgraphs', () => {
   });
 
   it('legacy answers on its own', async () => {
-    const result = await runAlone(legacySubgraph, '{ invoice(number: "1") { number status lines { lineNo } company { legacyCustomerCode } } }');
+    const [invoice] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE CUST_CD = 'AC000001' LIMIT 1");
+    const result = await runAlone(legacySubgraph, `{ invoice(number: "${invoice!.INV_NO}") { number status lines { lineNo } company { legacyCustomerCode } } }`);
     expect(result.errors).toBeUndefined();
     expect((result.data as any).invoice.lines).toHaveLength(4);
   });

@@ -4,10 +4,11 @@
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { Topology } from '../src/config.js';
-import { createGateway, type Gateway } from '../src/gateway/yoga.js';
-import { RepoRegistry } from '../src/repo/registry.js';
-import { readStackInfo, topologyFromStack, type StackInfo } from '../src/stack/stack.js';
+import { signDevToken } from '../src/auth/tokens.js';
+import type { ClientClass, Topology } from '../src/config.js';
+import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
+import type { Gateway } from '../src/gateway/yoga.js';
+import { readStackInfo, type StackInfo } from '../src/stack/stack.js';
 
 export function stackInfo(): StackInfo {
   const info = readStackInfo();
@@ -16,38 +17,59 @@ export function stackInfo(): StackInfo {
 }
 
 export function testTopology(): Topology {
-  return topologyFromStack(stackInfo(), 'acme');
+  return stackInfo().topology;
+}
+
+/** A dev token for `clientClass` in `tenant`, signed with the stack's secret. */
+export function tokenFor(clientClass: ClientClass | string = 'interactive', tenant = 'acme', expiresIn: string | number = '1h'): Promise<string> {
+  const auth = testTopology().auth;
+  if (!('hs256Secret' in auth)) throw new Error('the stack signs with HS256');
+  return signDevToken(auth.hs256Secret, { clientClass, tenant, expiresIn });
 }
 
 export interface GraphQLResponse<D = Record<string, any>> {
   data?: D | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
-  extensions?: { repos?: Record<string, { roundTrips: number; ms: number }> };
+  extensions?: { repos?: Record<string, { roundTrips: number; ms: number; servedBy?: string[]; lsn?: string }> };
 }
 
-export interface TestGateway {
-  gateway: Gateway;
-  registry: RepoRegistry;
-  /** POSTs a query with the debug header, so the answer carries extensions.repos. */
-  request<D = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<D>>;
-  close(): Promise<void>;
+export interface RequestOptions {
+  clientClass?: ClientClass;
+  tenant?: string;
+  /** Overrides the token (an empty string sends none). */
+  token?: string;
+  headers?: Record<string, string>;
 }
 
-export function openGateway(topology: Topology = testTopology()): TestGateway {
-  const registry = new RepoRegistry(topology);
-  const gateway = createGateway({ registry, tenant: topology.tenant, debug: true, logError: () => {} });
+export interface TestGateway extends Repogate {
+  /** POSTs a query (as interactive/acme unless told) with the debug header, so the answer carries extensions.repos. */
+  request<D = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<D>>;
+  /** The same, returning the HTTP response itself. */
+  post(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Response>;
+}
+
+export function openGateway(options: { topology?: Topology; graphiqlToken?: string } = {}): TestGateway {
+  const { topology = testTopology(), graphiqlToken } = options;
+  const repogate = createRepogate(topology, { debug: true, logError: () => {}, graphiqlToken });
+  const post = async (query: string, variables?: Record<string, unknown>, options: RequestOptions = {}) => {
+    const token = options.token ?? (await tokenFor(options.clientClass, options.tenant));
+    return repogate.gateway.fetch('http://repogate.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-repogate-debug': '1',
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+  };
   return {
-    gateway,
-    registry,
-    async request(query, variables) {
-      const response = await gateway.fetch('http://repogate.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-repogate-debug': '1' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResponse<any>;
+    ...repogate,
+    post,
+    async request(query, variables, options) {
+      return (await (await post(query, variables, options)).json()) as GraphQLResponse<any>;
     },
-    close: () => registry.close(),
   };
 }
 
@@ -63,7 +85,7 @@ export async function pgRows<R = Record<string, any>>(url: string, sql: string, 
 }
 
 export async function mysqlRows<R = Record<string, any>>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const connection = await mysql.createConnection({ uri: stackInfo().repos.legacy.url, dateStrings: true, charset: 'utf8mb4' });
+  const connection = await mysql.createConnection({ uri: stackInfo().repos.legacy.url, dateStrings: true, charset: 'utf8mb4', multipleStatements: true });
   try {
     return (await connection.query(sql, params))[0] as R[];
   } finally {

@@ -6,8 +6,8 @@
  */
 import { createGraphQLError } from '@graphql-tools/utils';
 import { GraphQLError } from 'graphql';
+import { publicErrorCodes } from '../errors.js';
 
-const publicCodes = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'REPO_UNAVAILABLE', 'REPO_BUSY', 'FORBIDDEN']);
 
 /** True when somewhere down the originalError chain sits an error that is not a GraphQLError. */
 function hasInternalCause(error: GraphQLError): boolean {
@@ -44,14 +44,14 @@ export function maskError(error: unknown, log: (error: unknown) => void = consol
   }
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
-    if (typeof code === 'string' && publicCodes.has(code)) {
-      const { argumentName, repo } = error.extensions as { argumentName?: string; repo?: string };
+    if (typeof code === 'string' && publicErrorCodes.has(code)) {
+      const { argumentName, repo, http } = error.extensions as { argumentName?: string; repo?: string; http?: unknown };
       return createGraphQLError(error.message, {
         nodes: error.nodes,
         source: error.source,
         positions: error.positions,
         path: error.path,
-        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }) },
+        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(http ? { http } : {}) },
       });
     }
     if (!hasInternalCause(error)) return error;

@@ -2,15 +2,17 @@ import type { Plugin } from 'graphql-yoga';
 import type { RepoRegistry } from '../repo/registry.js';
 
 /**
- * GET /ready: 200 when every repo answers a ping, else 503; the body names each repo's state
- * so an operator sees which one is down. (/health, yoga's own, only says the process is up.)
+ * GET /ready: 200 when every repo's primary answers a ping, else 503; the body gives each
+ * primary's and replica's state (up, down, lagging) so an operator sees which one is wrong.
+ * (/health, yoga's own, only says the process is up.)
  */
 export function useReadiness(registry: RepoRegistry, endpoint = '/ready'): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== endpoint) return;
       const repos = await registry.readiness();
-      const down = Object.entries(repos).filter(([, state]) => state === 'down').map(([name]) => name);
+      // A repo is down when its primary is; a replica that is down or lagging is only reported.
+      const down = Object.entries(repos).filter(([, state]) => state.primary === 'down').map(([name]) => name);
       const body = { status: down.length === 0 ? 'ready' : 'unavailable', repos, ...(down.length > 0 && { down }) };
       endResponse(
         new fetchAPI.Response(JSON.stringify(body), {

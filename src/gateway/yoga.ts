@@ -4,21 +4,30 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { ClientClass } from '../config.js';
 import type { RepoRegistry } from '../repo/registry.js';
+import type { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { buildClassSchemas } from './class-schemas.js';
 import { createRequestContext, type GatewayContext } from './context.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
+import { principals, useAuth } from './use-auth.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
 import { DEBUG_HEADER, useRepoUsage } from './use-repo-usage.js';
+import { LSN_HEADER, parseLsnHeader, useRequestSession } from './use-request-session.js';
 
 export interface GatewayOptions {
   registry: RepoRegistry;
-  /** The tenant every request acts for, until tenant routing lands. */
-  tenant: string;
+  tenants: TenantDirectory;
+  verifyToken: TokenVerifier;
+  /** Adds extensions.repos for requests sending `x-repogate-debug: 1`. */
   debug?: boolean;
-  schema?: GraphQLSchema;
+  /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
+  graphiqlToken?: string;
+  schemas?: Record<ClientClass, GraphQLSchema>;
   logError?: (error: unknown) => void;
 }
 
@@ -26,14 +35,27 @@ export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGateway({
   registry,
-  tenant,
+  tenants,
+  verifyToken,
   debug = false,
-  schema = buildGatewaySchema(),
+  graphiqlToken,
+  schemas = buildClassSchemas(buildGatewaySchema()),
   logError = (error) => console.error('[repogate] unexpected error:', error),
 }: GatewayOptions): Gateway {
+  const graphiqlHeaders = {
+    ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
+    ...(debug && { [DEBUG_HEADER]: '1' }),
+  };
   return createYoga<Record<string, never>, GatewayContext>({
-    schema,
-    context: () => createRequestContext(registry, tenant),
+    // Each client class sees only what its role may read.
+    schema: ({ request }) => schemas[principals.get(request)?.clientClass ?? 'interactive'],
+    async context({ request }) {
+      const principal = principals.get(request);
+      if (!principal) throw new Error('unauthenticated request reached the context (useAuth must run first)');
+      const tenant = await tenants.resolve(principal.tenant);
+      const session = { mode: 'query' as const, minLsn: parseLsnHeader(request.headers.get(LSN_HEADER)) };
+      return createRequestContext({ registry, principal, tenant, session: { ...session } });
+    },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -45,8 +67,14 @@ export function createGateway({
     graphiql: {
       title: 'Repogate',
       defaultQuery: exampleQuery,
-      headers: debug ? JSON.stringify({ [DEBUG_HEADER]: '1' }) : undefined,
+      headers: Object.keys(graphiqlHeaders).length > 0 ? JSON.stringify(graphiqlHeaders) : undefined,
     },
-    plugins: [useInputErrorCodes(), useRepoUsage({ enabled: debug }), useReadiness(registry)],
+    plugins: [
+      useAuth(verifyToken),
+      useInputErrorCodes(),
+      useRequestSession(),
+      useRepoUsage({ enabled: debug }),
+      useReadiness(registry),
+    ],
   });
 }

@@ -1,43 +1,164 @@
-import { repoNames, type RepoConfig, type RepoName, type Topology } from '../config.js';
-import { MysqlRepo } from './mysql-repo.js';
-import { PgRepo } from './pg-repo.js';
-import type { Repo } from './repo.js';
+/**
+ * The process's pools, opened lazily: one per (repo, client class, database, server). Each
+ * client class connects as its own role, so its pool can neither borrow another class's
+ * connections nor read what its GRANTs forbid. On main, the database is the tenant's; tenant
+ * databases beyond `maxOpenTenants` have their pools closed, least recently used first.
+ */
+import { repoNames, type ClientClass, type RepoConfig, type RepoName, type Topology } from '../config.js';
+import type { Database } from './database.js';
+import { MysqlDatabase } from './mysql-database.js';
+import { PgDatabase } from './pg-database.js';
+import { ReplicaMonitor } from './replica-monitor.js';
 
-export type Repos = Record<RepoName, Repo>;
+/** 'primary', or the index of a replica in the repo's `replicas`. */
+export type Server = 'primary' | number;
 
-export function openRepo(name: string, config: RepoConfig): Repo {
-  return config.driver === 'pg' ? new PgRepo({ name, ...config }) : new MysqlRepo({ name, ...config });
+export interface PoolAddress {
+  repo: RepoName;
+  clientClass: ClientClass;
+  server: Server;
+  /** The database on that server; the repo URL's database when omitted. */
+  database?: string;
+  /** A tenant's cap on its pools (the registry's pool_size), below the class's size. */
+  poolCap?: number;
 }
 
-/**
- * Opens one pool per repo of the topology, once per process. Pools connect lazily, so opening
- * a registry never fails because a database is down; `/ready` tells that.
- */
-export class RepoRegistry {
-  readonly repos: Repos;
+export type ServerState = 'up' | 'down' | 'lagging';
 
-  constructor(topology: Topology) {
-    this.repos = Object.fromEntries(
-      repoNames.map((name) => [name, openRepo(name, topology.repos[name])]),
-    ) as Repos;
+/** The URL of `server` with the class's role as user and `database` as path. */
+export function connectionUrl(config: RepoConfig, server: Server, role: { user: string; password: string }, database?: string): string {
+  const base = server === 'primary' ? config.url : (config.driver === 'pg' ? config.replicas[server] : undefined);
+  if (!base) throw new Error(`repo has no replica ${server}`);
+  const url = new URL(base);
+  url.username = encodeURIComponent(role.user);
+  url.password = encodeURIComponent(role.password);
+  if (database) url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export class RepoRegistry {
+  private readonly pools = new Map<string, Database>();
+  /** main's tenant databases by last use, oldest first. */
+  private readonly tenantUse = new Map<string, number>();
+  private readonly monitors = new Map<RepoName, ReplicaMonitor>();
+
+  constructor(readonly topology: Topology) {
+    for (const name of repoNames) {
+      const config = topology.repos[name];
+      if (config.driver !== 'pg' || config.replicas.length === 0) continue;
+      const watcher = (server: Server) => this.open({ repo: name, clientClass: 'admin', server }, 1);
+      const monitor = new ReplicaMonitor(
+        watcher('primary'),
+        config.replicas.map((_, index) => watcher(index)),
+        { maxLagMs: config.maxReplicaLagMs },
+      );
+      this.monitors.set(name, monitor.start());
+    }
   }
 
-  /** Pings every repo; the result names each one that did not answer. */
-  async readiness(): Promise<Record<RepoName, 'up' | 'down'>> {
-    const states = await Promise.all(
-      repoNames.map(async (name) => {
-        try {
-          await this.repos[name].ping();
-          return [name, 'up'] as const;
-        } catch {
-          return [name, 'down'] as const;
+  replicas(repo: RepoName): ReplicaMonitor | undefined {
+    return this.monitors.get(repo);
+  }
+
+  database(address: PoolAddress): Database {
+    if (address.repo === 'main' && address.database) this.touchTenant(address.database);
+    return this.open(address);
+  }
+
+  private open(address: PoolAddress, poolSize?: number): Database {
+    const { repo, clientClass, server, database, poolCap } = address;
+    const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${poolSize ?? ''}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const config = this.topology.repos[repo];
+      const classOptions = this.topology.classes[clientClass];
+      const options = {
+        repo,
+        url: connectionUrl(config, server, config.roles[clientClass], database),
+        poolSize: poolSize ?? Math.min(classOptions.poolSize, poolCap ?? Infinity),
+        acquireTimeoutMs: classOptions.acquireTimeoutMs,
+        statementTimeoutMs: classOptions.statementTimeoutMs,
+        idleTimeoutMs: config.idleTimeoutMs,
+      };
+      pool = config.driver === 'pg' ? new PgDatabase(options) : new MysqlDatabase(options);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private touchTenant(database: string): void {
+    this.tenantUse.delete(database);
+    this.tenantUse.set(database, Date.now());
+    const excess = this.tenantUse.size - this.topology.tenancy.maxOpenTenants;
+    for (const [stale] of [...this.tenantUse].slice(0, Math.max(0, excess))) {
+      this.tenantUse.delete(stale);
+      for (const [key, pool] of this.pools) {
+        if (key.startsWith('main|') && key.endsWith(`|${stale}|`)) {
+          this.pools.delete(key);
+          void pool.close();
         }
+      }
+    }
+  }
+
+  /** Tenant databases whose pools are open now, least recently used first. */
+  openTenantDatabases(): string[] {
+    return [...this.tenantUse.keys()];
+  }
+
+  /** Pings every repo's primary and replicas (as admin); the answer names each server's state. */
+  async readiness(): Promise<Record<RepoName, { primary: ServerState; replicas?: ServerState[] }>> {
+    const entries = await Promise.all(
+      repoNames.map(async (repo) => {
+        const ping = async (server: Server): Promise<ServerState> => {
+          try {
+            await this.open({ repo, clientClass: 'admin', server }, 1).query('SELECT 1');
+            return 'up';
+          } catch {
+            return 'down';
+          }
+        };
+        const monitor = this.monitors.get(repo);
+        const config = this.topology.repos[repo];
+        const replicas =
+          config.driver === 'pg' && config.replicas.length > 0
+            ? await Promise.all(
+                config.replicas.map(async (_, index) => {
+                  const state = await ping(index);
+                  const lag = monitor?.states[index]?.lagMs ?? 0;
+                  return state === 'up' && lag > config.maxReplicaLagMs ? 'lagging' : state;
+                }),
+              )
+            : undefined;
+        return [repo, { primary: await ping('primary'), ...(replicas && { replicas }) }] as const;
       }),
     );
-    return Object.fromEntries(states) as Record<RepoName, 'up' | 'down'>;
+    return Object.fromEntries(entries) as Record<RepoName, { primary: ServerState; replicas?: ServerState[] }>;
+  }
+
+  /** Pool figures per (repo, class), summed over databases and servers. */
+  poolStats(): { repo: string; clientClass: string; total: number; idle: number; waiting: number }[] {
+    const sums = new Map<string, { total: number; idle: number; waiting: number }>();
+    for (const [key, pool] of this.pools) {
+      const [repo, clientClass] = key.split('|');
+      const id = `${repo}|${clientClass}`;
+      const sum = sums.get(id) ?? { total: 0, idle: 0, waiting: 0 };
+      const stats = pool.stats();
+      sum.total += stats.total;
+      sum.idle += stats.idle;
+      sum.waiting += stats.waiting;
+      sums.set(id, sum);
+    }
+    return [...sums].map(([id, sum]) => {
+      const [repo, clientClass] = id.split('|') as [string, string];
+      return { repo, clientClass, ...sum };
+    });
   }
 
   async close(): Promise<void> {
-    await Promise.all(repoNames.map((name) => this.repos[name].close()));
+    for (const monitor of this.monitors.values()) monitor.stop();
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
   }
 }
+

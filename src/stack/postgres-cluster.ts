@@ -74,6 +74,27 @@ export class PostgresCluster {
     ]);
   }
 
+  /**
+   * Makes this cluster a streaming replica of the one on `primaryPort` (pg_basebackup -R): it
+   * starts in recovery and follows the primary's WAL.
+   */
+  async initReplicaOf(primaryPort: number, replicator: { user: string; password: string }): Promise<void> {
+    if (this.isInitialized()) return;
+    for (const dir of [this.dir, path.dirname(this.logFile), this.socketDir]) mkdirSync(dir, { recursive: true });
+    await chownTree(this.dir, this.user);
+    await runAs(this.user, 'env', [
+      `PGPASSWORD=${replicator.password}`,
+      this.bin('pg_basebackup'),
+      '-h', '127.0.0.1',
+      '-p', String(primaryPort),
+      '-U', replicator.user,
+      '-D', this.pgdata,
+      '-R',
+      '-X', 'stream',
+      '-c', 'fast',
+    ]);
+  }
+
   async isRunning(): Promise<boolean> {
     if (!this.isInitialized()) return false;
     try {

@@ -1,14 +1,17 @@
 /**
- * The embedded local stack: real PostgreSQL clusters for `main` and `telemetry` and a real
- * MariaDB for `legacy`, all under .data/, on 127.0.0.1 only. `stackUp` is idempotent: it reuses
- * clusters that are initialised or running, migrates, seeds what is empty, and writes
- * .data/stack.json with every repo's connection URLs.
+ * The embedded local stack: real PostgreSQL clusters for `main` (with a streaming replica) and
+ * `telemetry`, and a real MariaDB for `legacy`, all under .data/, on 127.0.0.1 only. `stackUp`
+ * is idempotent: it reuses what is initialised or running, creates the roles of the client
+ * classes, migrates, grants, seeds what is empty, and writes .data/stack.json with the topology.
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { parseTopology, stackOptions, type StackOptions, type Topology } from '../config.js';
-import { migrateDatabase } from '../migrations.js';
+import { clientClasses, parseTopology, projectRoot, stackOptions, type ClientClass, type StackOptions, type Topology } from '../config.js';
+import { migrate, migrateAndGrant, withMigrationConnection } from '../migrations.js';
+import { registerTenant } from '../tenancy/tenant-admin.js';
 import { seedLegacy } from '../../subgraphs/legacy/seed.js';
 import { seedMain } from '../../subgraphs/main/seed.js';
 import { seedTelemetry } from '../../subgraphs/telemetry/seed.js';
@@ -16,29 +19,35 @@ import { demoTenants } from './demo.js';
 import { MariadbServer } from './mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
 import { isPidAlive } from './processes.js';
-import mysql from 'mysql2/promise';
 
 export const stackPorts = { main: 54320, mainReplica: 54321, telemetry: 54322, legacy: 33306 } as const;
 
 /** Dev-only credentials of a stack that listens on 127.0.0.1 alone. */
 const SUPERUSER_PASSWORD = 'postgres';
-const APP_USER = 'repogate';
-const APP_PASSWORD = 'repogate';
+const OWNER = { user: 'repogate', password: 'repogate' };
+const REPLICATOR = { user: 'repogate_replicator', password: 'replicator-dev' };
+const classRoles = Object.fromEntries(
+  clientClasses.map((c) => [c, { user: `repogate_${c}`, password: `${c}-dev` }]),
+) as Record<ClientClass, { user: string; password: string }>;
 
 /** The contents of .data/stack.json. */
 export interface StackInfo {
   startedAt: string;
+  /** What the gateway runs with: repos, roles, tenancy, auth. */
+  topology: Topology;
+  /** Owner URLs (they may read everything): for direct SQL in tests and tools. */
   repos: {
-    main: { driver: 'pg'; port: number; tenants: Record<string, string> };
-    telemetry: { driver: 'pg'; port: number; url: string };
-    legacy: { driver: 'mysql'; port: number; url: string };
+    main: { port: number; replicaPort: number; tenants: Record<string, string>; registry: string };
+    telemetry: { port: number; url: string };
+    legacy: { port: number; url: string };
   };
 }
 
 type Log = (line: string) => void;
 
-function pgUrl(port: number, database: string, user = APP_USER, password = APP_PASSWORD): string {
-  return `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+function pgUrl(port: number, database: string, role?: { user: string; password: string }): string {
+  const credentials = role ? `${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}@` : '';
+  return `postgres://${credentials}127.0.0.1:${port}/${database}`;
 }
 
 function components(options: StackOptions) {
@@ -48,6 +57,7 @@ function components(options: StackOptions) {
     main: new PostgresCluster({ ...common, name: 'main', port: stackPorts.main }),
     telemetry: new PostgresCluster({ ...common, name: 'telemetry', port: stackPorts.telemetry }),
     legacy: new MariadbServer({ dataDir: options.dataDir, name: 'legacy', port: stackPorts.legacy }),
+    mainReplica: new PostgresCluster({ ...common, name: 'main-replica', port: stackPorts.mainReplica }),
   };
 }
 
@@ -76,30 +86,57 @@ function acquireLock(dataDir: string): () => void {
   throw new Error(`cannot take ${lockFile}`);
 }
 
-async function provisionPostgres(port: number, databases: readonly string[]): Promise<void> {
-  const admin = new pg.Client({ connectionString: pgUrl(port, 'postgres', 'postgres', SUPERUSER_PASSWORD) });
+/** The dev JWT secret, made once per data dir so tokens survive restarts. */
+function devSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Roles (cluster-wide) and databases of one PostgreSQL cluster, as its superuser. */
+async function provisionPostgres(port: number, databases: readonly string[], withReplicator: boolean, topology: Topology): Promise<void> {
+  const admin = new pg.Client({ connectionString: pgUrl(port, 'postgres', { user: 'postgres', password: SUPERUSER_PASSWORD }) });
   await admin.connect();
   try {
-    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_USER]);
-    if (role.rowCount === 0) {
-      await admin.query(`CREATE ROLE ${APP_USER} LOGIN PASSWORD '${APP_PASSWORD}'`);
+    const ensureRole = async (user: string, password: string, attributes: string) => {
+      const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
+      const verb = exists.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await admin.query(`${verb} ROLE ${quote(user)} ${attributes} PASSWORD ${literal(password)}`);
+    };
+    await ensureRole(OWNER.user, OWNER.password, 'LOGIN CREATEDB');
+    if (withReplicator) await ensureRole(REPLICATOR.user, REPLICATOR.password, 'LOGIN REPLICATION');
+    for (const clientClass of clientClasses) {
+      const role = classRoles[clientClass];
+      // Login roles that own nothing and are not superusers: GRANTs decide what they may do.
+      await ensureRole(role.user, role.password, 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE');
+      await admin.query(`ALTER ROLE ${quote(role.user)} SET statement_timeout = ${topology.classes[clientClass].statementTimeoutMs}`);
     }
     for (const database of databases) {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${database} OWNER ${APP_USER}`);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quote(database)} OWNER ${quote(OWNER.user)}`);
     }
   } finally {
     await admin.end();
   }
 }
 
-async function provisionMariadb(server: MariadbServer): Promise<void> {
+/** The legacy database and one account per client class, with its statement time limit. */
+async function provisionMariadb(server: MariadbServer, topology: Topology): Promise<void> {
   const admin = await server.adminConnection();
+  const account = (user: string) => `${literal(user)}@'%'`;
   try {
-    await admin.query(`
-      CREATE DATABASE IF NOT EXISTS legacy CHARACTER SET latin1;
-      CREATE USER IF NOT EXISTS '${APP_USER}'@'127.0.0.1' IDENTIFIED BY '${APP_PASSWORD}';
-      GRANT ALL PRIVILEGES ON legacy.* TO '${APP_USER}'@'127.0.0.1';`);
+    await admin.query(`CREATE DATABASE IF NOT EXISTS legacy CHARACTER SET latin1`);
+    await admin.query(`CREATE USER IF NOT EXISTS ${account(OWNER.user)} IDENTIFIED BY ${literal(OWNER.password)}`);
+    await admin.query(`GRANT ALL PRIVILEGES ON legacy.* TO ${account(OWNER.user)} WITH GRANT OPTION`);
+    for (const clientClass of clientClasses) {
+      const role = classRoles[clientClass];
+      const seconds = topology.classes[clientClass].statementTimeoutMs / 1000;
+      await admin.query(`CREATE USER IF NOT EXISTS ${account(role.user)} IDENTIFIED BY ${literal(role.password)}`);
+      await admin.query(`ALTER USER ${account(role.user)} WITH MAX_STATEMENT_TIME ${seconds}`);
+    }
   } finally {
     await admin.end();
   }
@@ -115,21 +152,34 @@ async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise
   }
 }
 
-function buildInfo(): StackInfo {
+function buildInfo(dataDir: string): StackInfo {
+  const registry = pgUrl(stackPorts.main, 'repogate', OWNER);
+  const telemetry = pgUrl(stackPorts.telemetry, 'telemetry', OWNER);
+  const legacy = `mysql://${OWNER.user}:${OWNER.password}@127.0.0.1:${stackPorts.legacy}/legacy`;
+  const topology = parseTopology(
+    {
+      repos: {
+        main: { driver: 'pg', url: registry, replicas: [pgUrl(stackPorts.mainReplica, 'repogate')], roles: classRoles },
+        telemetry: { driver: 'pg', url: telemetry, roles: classRoles },
+        legacy: { driver: 'mysql', url: legacy, roles: classRoles },
+      },
+      tenancy: { registryUrl: registry },
+      auth: { hs256Secret: devSecret(dataDir) },
+    },
+    'the embedded stack',
+  );
   return {
     startedAt: new Date().toISOString(),
+    topology,
     repos: {
       main: {
-        driver: 'pg',
         port: stackPorts.main,
-        tenants: Object.fromEntries(demoTenants.map((t) => [t.slug, pgUrl(stackPorts.main, t.slug)])),
+        replicaPort: stackPorts.mainReplica,
+        tenants: Object.fromEntries(demoTenants.map((t) => [t.slug, pgUrl(stackPorts.main, t.slug, OWNER)])),
+        registry,
       },
-      telemetry: { driver: 'pg', port: stackPorts.telemetry, url: pgUrl(stackPorts.telemetry, 'telemetry') },
-      legacy: {
-        driver: 'mysql',
-        port: stackPorts.legacy,
-        url: `mysql://${APP_USER}:${APP_PASSWORD}@127.0.0.1:${stackPorts.legacy}/legacy`,
-      },
+      telemetry: { port: stackPorts.telemetry, url: telemetry },
+      legacy: { port: stackPorts.legacy, url: legacy },
     },
   };
 }
@@ -138,30 +188,41 @@ export function stackFile(options: StackOptions = stackOptions()): string {
   return path.join(options.dataDir, 'stack.json');
 }
 
+async function start(log: Log, name: string, part: PostgresCluster | MariadbServer): Promise<void> {
+  const started = await part.start();
+  log(`stack: ${name} ${started ? 'started' : 'already running'} on 127.0.0.1:${part.port}`);
+}
+
 export async function stackUp(log: Log = console.log, options: StackOptions = stackOptions()): Promise<StackInfo> {
   const release = acquireLock(options.dataDir);
   try {
     const parts = components(options);
-    for (const [name, part] of Object.entries(parts)) {
-      const fresh = !part.isInitialized();
-      if (fresh) log(`stack: initialising ${name} under ${path.relative(process.cwd(), part.dir) || part.dir}`);
+    const info = buildInfo(options.dataDir);
+    const { topology } = info;
+    for (const name of ['main', 'telemetry', 'legacy'] as const) {
+      const part = parts[name];
+      if (!part.isInitialized()) log(`stack: initialising ${name} under ${path.relative(projectRoot, part.dir)}`);
       await part.init();
-      const started = await part.start();
-      log(`stack: ${name} ${started ? 'started' : 'already running'} on 127.0.0.1:${part.port}`);
+      await start(log, name, part);
     }
-    const info = buildInfo();
-    await provisionPostgres(stackPorts.main, demoTenants.map((t) => t.slug));
-    await provisionPostgres(stackPorts.telemetry, ['telemetry']);
-    await provisionMariadb(parts.legacy);
+    await provisionPostgres(stackPorts.main, ['repogate', ...demoTenants.map((t) => t.slug)], true, topology);
+    await provisionPostgres(stackPorts.telemetry, ['telemetry'], false, topology);
+    await provisionMariadb(parts.legacy, topology);
 
+    const registryApplied = await withMigrationConnection('pg', info.repos.main.registry, (connection) =>
+      migrate(connection, path.join(projectRoot, 'src', 'tenancy', 'migrations')),
+    );
+    logApplied(log, 'the tenant registry', registryApplied);
+    const roles = topology.repos.main.roles;
     for (const tenant of demoTenants) {
       const url = info.repos.main.tenants[tenant.slug]!;
-      logApplied(log, `main/${tenant.slug}`, await migrateDatabase('main', 'pg', url));
+      logApplied(log, `main/${tenant.slug}`, await migrateAndGrant('main', 'pg', url, roles));
       if (await withPgClient(url, (client) => seedMain(client, tenant))) log(`stack: seeded main/${tenant.slug}`);
+      await registerTenant(info.repos.main.registry, { slug: tenant.slug, database: tenant.slug });
     }
-    logApplied(log, 'telemetry', await migrateDatabase('telemetry', 'pg', info.repos.telemetry.url));
+    logApplied(log, 'telemetry', await migrateAndGrant('telemetry', 'pg', info.repos.telemetry.url, roles));
     if (await withPgClient(info.repos.telemetry.url, seedTelemetry)) log('stack: seeded telemetry');
-    logApplied(log, 'legacy', await migrateDatabase('legacy', 'mysql', info.repos.legacy.url));
+    logApplied(log, 'legacy', await migrateAndGrant('legacy', 'mysql', info.repos.legacy.url, roles));
     const legacy = await mysql.createConnection({ uri: info.repos.legacy.url, charset: 'utf8mb4' });
     try {
       if (await seedLegacy(legacy)) log('stack: seeded legacy');
@@ -169,7 +230,12 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
       await legacy.end();
     }
 
-    writeFileSync(stackFile(options), `${JSON.stringify(info, null, 2)}\n`);
+    // The replica last: a base backup of the seeded primary, then streaming.
+    if (!parts.mainReplica.isInitialized()) log('stack: creating the streaming replica of main (pg_basebackup -R)');
+    await parts.mainReplica.initReplicaOf(stackPorts.main, REPLICATOR);
+    await start(log, 'main replica', parts.mainReplica);
+
+    writeFileSync(stackFile(options), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     return info;
   } finally {
     release();
@@ -183,7 +249,7 @@ function logApplied(log: Log, where: string, applied: string[]): void {
 export async function stackDown(log: Log = console.log, options: StackOptions = stackOptions()): Promise<void> {
   if (!existsSync(options.dataDir)) return log('stack: nothing to stop (no .data)');
   const parts = components(options);
-  for (const [name, part] of Object.entries(parts)) {
+  for (const [name, part] of [['main replica', parts.mainReplica], ['main', parts.main], ['telemetry', parts.telemetry], ['legacy', parts.legacy]] as const) {
     await part.stop();
     log(`stack: ${name} stopped`);
   }
@@ -200,24 +266,12 @@ export function readStackInfo(options: StackOptions = stackOptions()): StackInfo
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackInfo) : undefined;
 }
 
-/** The topology of the running stack, serving `tenant` (until tenant routing lands). */
-export function topologyFromStack(info: StackInfo, tenant = 'acme'): Topology {
-  const main = info.repos.main.tenants[tenant];
-  if (!main) throw new Error(`the stack has no tenant "${tenant}"`);
-  return parseTopology(
-    {
-      repos: {
-        main: { driver: 'pg', url: main },
-        telemetry: { driver: 'pg', url: info.repos.telemetry.url },
-        legacy: { driver: 'mysql', url: info.repos.legacy.url },
-      },
-      tenant,
-    },
-    stackFile(),
-  );
+/** The processes of the stack, for tests that take one down and bring it back. */
+export function stackProcesses(options: StackOptions = stackOptions()) {
+  return components(options);
 }
 
-/** The MariaDB process of the stack, for tests that take `legacy` down and bring it back. */
+/** The MariaDB process of the stack. */
 export function legacyServer(options: StackOptions = stackOptions()): MariadbServer {
   return components(options).legacy;
 }

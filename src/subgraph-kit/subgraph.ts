@@ -17,8 +17,15 @@ export interface SubgraphScope<Loaders> {
 }
 
 export interface RequestScope {
-  /** The tenant the request acts for (until tenant routing lands, the configured one). */
+  /** The tenant the request acts for (from its token). */
   tenant: string;
+}
+
+/** What a subgraph's loaders need to know of the request. */
+export interface LoaderScope {
+  tenant: string;
+  /** Field coordinates ('User.email') the request's client class may not read. */
+  hiddenFields: ReadonlySet<string>;
 }
 
 export interface Subgraph<Loaders = unknown> {
@@ -26,7 +33,7 @@ export interface Subgraph<Loaders = unknown> {
   typeDefs: string;
   resolvers: IResolvers;
   merge: Record<string, MergedTypeConfig>;
-  createLoaders(repo: Repo, tenant: string): Loaders;
+  createLoaders(repo: Repo, scope: LoaderScope): Loaders;
 }
 
 export function readSdl(file: URL): string {

@@ -7,23 +7,23 @@ export function createLoaders(repo: Repo) {
   return {
     customerByCode: rowLoader(
       'Customer',
-      (codes) => repo.query<sql.CustomerRow>(sql.customersByCodes, [codes]),
+      (codes) => repo.read<sql.CustomerRow>(sql.customersByCodes, [codes]),
       (row) => row.code,
     ),
     invoiceByNumber: rowLoader(
       'Invoice',
-      (numbers) => repo.query<sql.InvoiceRow>(sql.invoicesByNumbers, [numbers.map(Number)]),
+      (numbers) => repo.read<sql.InvoiceRow>(sql.invoicesByNumbers, [numbers.map(Number)]),
       (row) => String(row.number),
     ),
     invoicesByCustomer: groupLoaderWithArgs(
       (codes, { status }: { status: sql.LegacyStatus | null }) =>
         status === null
-          ? repo.query<sql.InvoiceRow>(sql.invoicesByCustomers, [codes])
-          : repo.query<sql.InvoiceRow>(sql.invoicesByCustomersAndStatus, [codes, status]),
+          ? repo.read<sql.InvoiceRow>(sql.invoicesByCustomers, [codes])
+          : repo.read<sql.InvoiceRow>(sql.invoicesByCustomersAndStatus, [codes, status]),
       (row) => row.customerCode,
     ),
     linesByInvoice: groupLoader(
-      (numbers) => repo.query<sql.InvoiceLineRow>(sql.linesByInvoices, [numbers.map(Number)]),
+      (numbers) => repo.read<sql.InvoiceLineRow>(sql.linesByInvoices, [numbers.map(Number)]),
       (row) => String(row.invoiceNumber),
     ),
   };

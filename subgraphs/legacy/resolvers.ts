@@ -4,10 +4,17 @@ import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { LegacyLoaders } from './loaders.js';
 import { decimalToCents } from './money.js';
+import { isInvoiceNumber, markInvoicePaid } from './mutations.js';
 import type * as sql from './sql.js';
 
 export interface LegacyContext {
-  legacy: SubgraphScope<LegacyLoaders>;
+  legacy: SubgraphScope<LegacyLoaders> & {
+    /**
+     * The legacy customer codes of the request's tenant. The legacy system is shared and knows
+     * no tenants: its customers are reached only through the tenant's companies.
+     */
+    customerCodes(): Promise<ReadonlySet<string>>;
+  };
 }
 
 /** A company as legacy knows it: its customer code, if any. */
@@ -16,7 +23,6 @@ interface CompanyRef {
 }
 
 const ZERO_DATE = '0000-00-00';
-const isInvoiceNumber = (value: string) => /^\d{1,9}$/.test(value);
 
 export const resolvers: IResolvers<unknown, LegacyContext> = {
   Date: scalarResolvers.Date,
@@ -24,9 +30,15 @@ export const resolvers: IResolvers<unknown, LegacyContext> = {
   // The enum's internal values are the legacy STAT codes: arguments arrive as 'O' | 'P' | 'V'.
   InvoiceStatus: { OPEN: 'O', PAID: 'P', VOID: 'V' },
   Query: {
-    invoice: (_root, { number }: { number: string }, { legacy }) =>
-      isInvoiceNumber(number) ? loadOrNull(legacy.loaders.invoiceByNumber, String(Number(number))) : null,
+    async invoice(_root, { number }: { number: string }, { legacy }) {
+      if (!isInvoiceNumber(number)) return null;
+      const invoice = await loadOrNull(legacy.loaders.invoiceByNumber, String(Number(number)));
+      return invoice && (await legacy.customerCodes()).has(invoice.customerCode) ? invoice : null;
+    },
     _companiesByLegacyRefs: (_root, { refs }: { refs: CompanyRef[] }) => refs,
+  },
+  Mutation: {
+    markInvoicePaid,
   },
   Company: {
     async legacyCustomerName(company: CompanyRef, _args: unknown, { legacy }) {

@@ -49,3 +49,8 @@ export const customersByCodes = `
   SELECT c.CUST_CD AS code, c.CUST_NM AS name,
          COALESCE((SELECT SUM(h.TOT_AMT) FROM INV_HDR h WHERE h.CUST_CD = c.CUST_CD AND h.STAT = 'O'), 0) AS openBalance
   FROM CUST_MASTER c WHERE c.CUST_CD IN (?)`;
+
+/** The invoice's status, locked until the transaction ends. */
+export const invoiceStatusForUpdate = `SELECT CUST_CD AS customerCode, STAT AS status FROM INV_HDR WHERE INV_NO = ? FOR UPDATE`;
+
+export const markInvoicePaid = `UPDATE INV_HDR SET STAT = 'P' WHERE INV_NO = ?`;

@@ -1,6 +1,7 @@
 /** The main subgraph: companies, users, projects and time entries of one tenant database. */
 import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
 import { createLoaders, type MainLoaders } from './loaders.js';
+export { tenantCustomerCodes } from './loaders.js';
 import { merge } from './merge.js';
 import { resolvers } from './resolvers.js';
 

@@ -1,6 +1,7 @@
-import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
-import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import type { Repo } from '../../src/repo/repo.js';
+import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
+import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import type { LoaderScope } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
 
 export interface UsersPageArgs {
@@ -8,35 +9,50 @@ export interface UsersPageArgs {
   limit: number;
 }
 
+/** The statements a class may run: without users.email / time_entries.note when it may not read them. */
+export function statementsFor(scope: LoaderScope): sql.PrivateStatements {
+  const hidesPrivate = scope.hiddenFields.has('User.email') || scope.hiddenFields.has('TimeEntry.note');
+  return hidesPrivate ? sql.withoutPrivateColumns : sql.withPrivateColumns;
+}
+
 /** Made per request: a loader caches what it loaded, and that must never outlive the request. */
-export function createLoaders(repo: Repo) {
+export function createLoaders(repo: Repo, scope: LoaderScope) {
+  const statements = statementsFor(scope);
   return {
-    companyById: rowLoader('Company', (ids) => repo.query<sql.CompanyRow>(sql.companiesByIds, [ids]), (row) => row.id),
+    statements,
+    companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(sql.companiesByIds, [ids]), (row) => row.id),
     companyByLegacyCode: rowLoader(
       'Company',
-      (codes) => repo.query<sql.CompanyRow>(sql.companiesByLegacyCodes, [codes]),
+      (codes) => repo.read<sql.CompanyRow>(sql.companiesByLegacyCodes, [codes]),
       (row) => row.legacyCustomerCode ?? '',
     ),
-    userById: rowLoader('User', (ids) => repo.query<sql.UserRow>(sql.usersByIds, [ids]), (row) => row.id),
-    projectById: rowLoader('Project', (ids) => repo.query<sql.ProjectRow>(sql.projectsByIds, [ids]), (row) => row.id),
+    userById: rowLoader('User', (ids) => repo.read<sql.UserRow>(statements.usersByIds, [ids]), (row) => row.id),
+    projectById: rowLoader('Project', (ids) => repo.read<sql.ProjectRow>(sql.projectsByIds, [ids]), (row) => row.id),
+    timeEntryById: rowLoader('TimeEntry', (ids) => repo.read<sql.TimeEntryRow>(statements.timeEntriesByIds, [ids]), (row) => row.id),
     projectsByCompany: groupLoader(
-      (ids) => repo.query<sql.ProjectRow>(sql.projectsByCompanies, [ids]),
+      (ids) => repo.read<sql.ProjectRow>(sql.projectsByCompanies, [ids]),
       (row) => row.companyId,
     ),
     usersPageByCompany: groupLoaderWithArgs(
-      (ids, args: UsersPageArgs) => repo.query<sql.UserRow>(sql.usersPageByCompanies, [ids, args.afterId, args.limit]),
+      (ids, args: UsersPageArgs) => repo.read<sql.UserRow>(statements.usersPageByCompanies, [ids, args.afterId, args.limit]),
       (row) => row.companyId,
     ),
     timeEntriesByUser: groupLoaderWithArgs(
-      (ids, window: TimeWindow) => repo.query<sql.TimeEntryRow>(sql.timeEntriesByUsers, [ids, window.from, window.to]),
+      (ids, window: TimeWindow) => repo.read<sql.TimeEntryRow>(statements.timeEntriesByUsers, [ids, window.from, window.to]),
       (row) => row.userId,
     ),
     trackedSecondsByUser: groupLoaderWithArgs(
       (ids, window: TimeWindow) =>
-        repo.query<{ userId: string; seconds: number }>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
+        repo.read<{ userId: string; seconds: number }>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
       (row) => row.userId,
     ),
   };
 }
 
 export type MainLoaders = ReturnType<typeof createLoaders>;
+
+/** The tenant's legacy customer codes, so the legacy subgraph reaches only the tenant's customers. */
+export async function tenantCustomerCodes(repo: Repo): Promise<ReadonlySet<string>> {
+  const rows = await repo.read<{ code: string }>(sql.legacyCustomerCodes);
+  return new Set(rows.map((row) => row.code));
+}

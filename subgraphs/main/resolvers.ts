@@ -5,6 +5,7 @@ import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { MainLoaders } from './loaders.js';
+import * as mutations from './mutations.js';
 import * as sql from './sql.js';
 
 export interface MainContext {
@@ -21,7 +22,7 @@ export const resolvers: IResolvers<unknown, MainContext> = {
   Query: {
     async companies(_root, args: Page, { main }) {
       const page = pageArgs(args, 20);
-      const rows = await main.repo.query<sql.CompanyRow>(sql.companiesPage, [page.afterId, page.first + 1]);
+      const rows = await main.repo.read<sql.CompanyRow>(sql.companiesPage, [page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
     company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),
@@ -29,6 +30,11 @@ export const resolvers: IResolvers<unknown, MainContext> = {
     users: (_root, { ids }: { ids: string[] }, { main }) => Promise.all(ids.map((id) => findById(main.loaders.userById, id))),
     _companiesByLegacyCodes: (_root, { codes }: { codes: string[] }, { main }) =>
       loadManyOrNull(main.loaders.companyByLegacyCode, codes),
+  },
+  Mutation: {
+    startTimeEntry: mutations.startTimeEntry,
+    stopTimeEntry: mutations.stopTimeEntry,
+    updateTimeEntry: mutations.updateTimeEntry,
   },
   Company: {
     async users(company: sql.CompanyRow, args: Page, { main }) {

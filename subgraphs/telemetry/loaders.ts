@@ -1,6 +1,7 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import type { LoaderScope } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
 
 export interface TrackArgs extends TimeWindow {
@@ -8,18 +9,18 @@ export interface TrackArgs extends TimeWindow {
 }
 
 /** Made per request, for the request's tenant: devices of other tenants are never loaded. */
-export function createLoaders(repo: Repo, tenant: string) {
+export function createLoaders(repo: Repo, { tenant }: LoaderScope) {
   return {
-    deviceById: rowLoader('Device', (ids) => repo.query<sql.DeviceRow>(sql.devicesByIds, [tenant, ids]), (row) => row.id),
+    deviceById: rowLoader('Device', (ids) => repo.read<sql.DeviceRow>(sql.devicesByIds, [tenant, ids]), (row) => row.id),
     devicesByUser: groupLoader(
-      (userIds) => repo.query<sql.DeviceRow>(sql.devicesByUsers, [tenant, userIds]),
+      (userIds) => repo.read<sql.DeviceRow>(sql.devicesByUsers, [tenant, userIds]),
       (row) => row.userId ?? '',
     ),
     trackByDevice: groupLoaderWithArgs(
       (ids, { from, to, maxPoints }: TrackArgs) =>
         maxPoints === null
-          ? repo.query<sql.PositionRow>(sql.tracks, [ids, from, to])
-          : repo.query<sql.PositionRow>(sql.tracksDownsampled, [ids, from, to, maxPoints]),
+          ? repo.read<sql.PositionRow>(sql.tracks, [ids, from, to])
+          : repo.read<sql.PositionRow>(sql.tracksDownsampled, [ids, from, to, maxPoints]),
       (row) => row.deviceId,
     ),
   };

@@ -5,6 +5,7 @@ import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { TelemetryLoaders } from './loaders.js';
+import { recordPositions } from './mutations.js';
 import * as sql from './sql.js';
 
 export interface TelemetryContext extends RequestScope {
@@ -40,10 +41,13 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
     device: (_root, { id }: { id: string }, { telemetry }) => findById(telemetry.loaders.deviceById, id),
     async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
       const page = pageArgs(args, 50);
-      const rows = await telemetry.repo.query<sql.DeviceRow>(sql.devicesPage, [tenant, page.afterId, page.first + 1]);
+      const rows = await telemetry.repo.read<sql.DeviceRow>(sql.devicesPage, [tenant, page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
     _usersByIds: (_root, { ids }: { ids: string[] }): UserRef[] => ids.map((id) => ({ id })),
+  },
+  Mutation: {
+    recordPositions,
   },
   Device: {
     user: (device: sql.DeviceRow): UserRef | null => (device.userId === null ? null : { id: device.userId }),

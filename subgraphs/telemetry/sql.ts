@@ -68,3 +68,18 @@ export const tracksDownsampled = `
     WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3
   ) AS fixes
   ORDER BY "deviceId", bucket, "recordedAt"`;
+
+/**
+ * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on
+ * (device, instant): fixes already stored are left as they are. $2–$6 are parallel arrays.
+ */
+export const recordPositions = `
+  WITH device AS (SELECT id FROM devices WHERE id = $1 AND tenant = $7),
+  inserted AS (
+    INSERT INTO positions (device_id, recorded_at, lat, lon, speed_kmh, heading)
+    SELECT device.id, fix.* FROM device,
+      unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::smallint[]) AS fix
+    ON CONFLICT (device_id, recorded_at) DO NOTHING
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted`;

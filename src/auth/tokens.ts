@@ -1,0 +1,75 @@
+/**
+ * Bearer tokens (JWT, verified with jose): who calls (`sub`), for which tenant (`tenant`) and
+ * as which client class (`class`). HS256 with a shared secret in the embedded stack; a JWKS URL
+ * or a public key for real deployments.
+ */
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { clientClasses, type AuthOptions, type ClientClass } from '../config.js';
+import { UnauthenticatedError } from '../errors.js';
+
+export interface Principal {
+  subject: string;
+  tenant: string;
+  clientClass: ClientClass;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  tenant: z.string().min(1),
+  class: z.string(),
+});
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export function createTokenVerifier(auth: AuthOptions): TokenVerifier {
+  let key: Uint8Array | JWTVerifyGetKey | Promise<CryptoKey>;
+  let algorithms: string[];
+  if ('hs256Secret' in auth) {
+    key = new TextEncoder().encode(auth.hs256Secret);
+    algorithms = ['HS256'];
+  } else if ('jwksUrl' in auth) {
+    key = createRemoteJWKSet(new URL(auth.jwksUrl));
+    algorithms = ['RS256', 'ES256', 'EdDSA'];
+  } else {
+    key = importSPKI(auth.publicKeyPem, auth.algorithm);
+    algorithms = [auth.algorithm];
+  }
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      const resolved = key instanceof Promise ? await key : key;
+      ({ payload } = await jwtVerify(token, resolved as Uint8Array, { algorithms }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The token has expired.');
+      if (error instanceof errors.JWSSignatureVerificationFailed) throw new UnauthenticatedError('The token signature is invalid.');
+      throw new UnauthenticatedError('The token is not a valid JWT for this gateway.');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthenticatedError('The token lacks the sub, tenant or class claim.');
+    const clientClass = claims.data.class;
+    if (!(clientClasses as readonly string[]).includes(clientClass)) {
+      throw new UnauthenticatedError(`Unknown client class "${clientClass}" (known: ${clientClasses.join(', ')}).`);
+    }
+    return { subject: claims.data.sub, tenant: claims.data.tenant, clientClass: clientClass as ClientClass };
+  };
+}
+
+export interface DevTokenOptions {
+  clientClass: string;
+  tenant: string;
+  subject?: string;
+  /** jose time span ('8h', '30d') or a NumericDate; in the past for an expired token. */
+  expiresIn?: string | number;
+}
+
+/** A token signed with the stack's HS256 secret (`npm run token`, tests, dev GraphiQL). */
+export function signDevToken(secret: string, { clientClass, tenant, subject = `dev-${clientClass}`, expiresIn = '8h' }: DevTokenOptions): Promise<string> {
+  return new SignJWT({ tenant, class: clientClass })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(subject)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}

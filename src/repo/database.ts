@@ -1,0 +1,29 @@
+/**
+ * One pool to one server, as a given role: the unit the registry opens, routes to and closes.
+ * One identically shaped file per driver: pg-database.ts, mysql-database.ts.
+ */
+import type { Executor } from './repo.js';
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Database extends Executor {
+  /** Runs `work` inside BEGIN … COMMIT on one connection (ROLLBACK if it throws). */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** For messages: the repo name. */
+  repo: string;
+  url: string;
+  poolSize: number;
+  /** Longest wait for a connection of this pool (opening one included). */
+  acquireTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleTimeoutMs: number;
+}

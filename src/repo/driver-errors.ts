@@ -1,0 +1,82 @@
+/**
+ * What a driver error means for the client. Unreachable → REPO_UNAVAILABLE; pool exhausted or
+ * statement timeout → REPO_BUSY; privilege refused by the database → FORBIDDEN. Anything else
+ * is a bug and is rethrown as is, to be masked.
+ */
+import { ForbiddenError, RepoBusyError, RepoUnavailableError } from '../errors.js';
+
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+// PostgreSQL 42501 insufficient_privilege; MariaDB table / column access denied.
+const forbiddenCodes = new Set(['42501', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+
+// PostgreSQL 57014 query_canceled (statement_timeout); MariaDB max_statement_time exceeded.
+const timeoutCodes = new Set(['57014', 'ER_STATEMENT_TIMEOUT']);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (unreachableCodes.has(codeOf(error) ?? '')) return true;
+  if (error instanceof AggregateError) return error.errors.some(isUnreachable);
+  // pg reports a lost server only in the message.
+  return /Connection terminated|Connection ended unexpectedly|connect ECONNREFUSED/i.test(error.message);
+}
+
+export function translateDriverError(repo: string, error: unknown): unknown {
+  if (error instanceof RepoBusyError || error instanceof RepoUnavailableError) return error;
+  const code = codeOf(error);
+  if (code && forbiddenCodes.has(code)) return new ForbiddenError();
+  if (code && timeoutCodes.has(code)) return new RepoBusyError(repo, 'took longer than its statement timeout');
+  if (isUnreachable(error)) return new RepoUnavailableError(repo);
+  return error;
+}
+
+/** Resolves with the connection, or rejects with REPO_BUSY after `ms`; a connection that arrives late is handed back. */
+export function acquireWithin<C>(
+  repo: string,
+  ms: number,
+  acquire: () => Promise<C>,
+  giveBack: (connection: C) => void,
+  saturated: () => boolean,
+): Promise<C> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(saturated() ? new RepoBusyError(repo) : new RepoUnavailableError(repo));
+    }, ms);
+    acquire().then(
+      (connection) => {
+        if (settled) return giveBack(connection);
+        settled = true;
+        clearTimeout(timer);
+        resolve(connection);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(translateDriverError(repo, error));
+      },
+    );
+  });
+}

@@ -1,0 +1,101 @@
+import mysql from 'mysql2/promise';
+import type { Database, DatabaseOptions, PoolStats } from './database.js';
+import { RepoUnavailableError } from '../errors.js';
+import { acquireWithin, translateDriverError } from './driver-errors.js';
+import type { Executor } from './repo.js';
+
+export class MysqlDatabase implements Database {
+  private readonly pool: mysql.Pool;
+  private inUse = 0;
+
+  constructor(private readonly options: DatabaseOptions) {
+    this.pool = mysql.createPool({
+      uri: options.url,
+      connectionLimit: options.poolSize,
+      maxIdle: options.poolSize,
+      idleTimeout: options.idleTimeoutMs,
+      connectTimeout: options.acquireTimeoutMs,
+      enableKeepAlive: true,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      // DATE stays 'YYYY-MM-DD': no time-zone shift, and the legacy zero date arrives intact.
+      dateStrings: true,
+      // DECIMAL stays a string so money is converted to cents without float rounding.
+      decimalNumbers: false,
+    });
+    // The class's statement timeout, enforced by the server (seconds, fractional).
+    this.pool.pool.on('connection', (connection) => {
+      connection.query(`SET SESSION max_statement_time = ${options.statementTimeoutMs / 1000}`);
+    });
+  }
+
+  private async acquire(): Promise<mysql.PoolConnection> {
+    const connection = await acquireWithin(
+      this.options.repo,
+      this.options.acquireTimeoutMs,
+      () => this.pool.getConnection(),
+      (late) => late.release(),
+      () => this.inUse >= this.options.poolSize,
+    );
+    this.inUse += 1;
+    return connection;
+  }
+
+  private release(connection: mysql.PoolConnection, broken: boolean): void {
+    this.inUse -= 1;
+    if (broken) connection.destroy();
+    else connection.release();
+  }
+
+  private run<R>(connection: mysql.PoolConnection, sql: string, params: readonly unknown[]): Promise<R[]> {
+    // The text protocol: mysql2 escapes every value and expands an array bound to `IN (?)`,
+    // which `execute` cannot.
+    return connection.query(sql, params as unknown[]).then(([rows]) => rows as R[]);
+  }
+
+  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const connection = await this.acquire();
+    let lostServer = false;
+    try {
+      return await this.run<R>(connection, sql, params);
+    } catch (error) {
+      const translated = translateDriverError(this.options.repo, error);
+      lostServer = translated instanceof RepoUnavailableError;
+      throw translated;
+    } finally {
+      this.release(connection, lostServer);
+    }
+  }
+
+  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const connection = await this.acquire();
+    const tx: Executor = {
+      query: async <R extends object>(sql: string, params: readonly unknown[] = []) => {
+        try {
+          return await this.run<R>(connection, sql, params);
+        } catch (error) {
+          throw translateDriverError(this.options.repo, error);
+        }
+      },
+    };
+    try {
+      await tx.query('START TRANSACTION');
+      const result = await work(tx);
+      await tx.query('COMMIT');
+      return result;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      this.release(connection, false);
+    }
+  }
+
+  stats(): PoolStats {
+    return { total: this.inUse, idle: 0, waiting: 0 };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The tenant registry: a `tenants` table in the management database (`repogate` on the main
+ * cluster) saying which database serves each tenant, whether it is active, and its pool cap.
+ * Rows are trusted for `cacheMs`, so a new tenant is served at once (a miss reads the table)
+ * and a suspension takes effect within that time, without a restart.
+ */
+import pg from 'pg';
+import { TenantSuspendedError, TenantUnknownError } from '../errors.js';
+import { translateDriverError } from '../repo/driver-errors.js';
+
+export interface Tenant {
+  slug: string;
+  database: string;
+  status: 'active' | 'suspended';
+  /** Caps each class's pool on this tenant's database; null: the class's own size. */
+  poolSize: number | null;
+}
+
+export const tenantSlugPattern = /^[a-z][a-z0-9_]{0,40}$/;
+
+const selectTenant = `SELECT slug, database, status, pool_size AS "poolSize" FROM tenants WHERE slug = $1`;
+
+export class TenantDirectory {
+  private readonly pool: pg.Pool;
+  private readonly cache = new Map<string, { tenant: Tenant | null; at: number }>();
+
+  constructor(registryUrl: string, private readonly cacheMs: number) {
+    this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000 });
+    this.pool.on('error', () => {});
+  }
+
+  /** The active tenant named `slug`; TENANT_UNKNOWN or TENANT_SUSPENDED otherwise. */
+  async resolve(slug: string): Promise<Tenant> {
+    const tenant = tenantSlugPattern.test(slug) ? await this.lookup(slug) : null;
+    if (!tenant) throw new TenantUnknownError(slug);
+    if (tenant.status !== 'active') throw new TenantSuspendedError(slug);
+    return tenant;
+  }
+
+  private async lookup(slug: string): Promise<Tenant | null> {
+    const cached = this.cache.get(slug);
+    if (cached && Date.now() - cached.at < this.cacheMs) return cached.tenant;
+    // The registry lives on main's cluster: if it cannot answer, main is unavailable.
+    const { rows } = await this.pool.query<Tenant>(selectTenant, [slug]).catch((error: unknown) => {
+      throw translateDriverError('main', error);
+    });
+    const tenant = rows[0] ?? null;
+    this.cache.set(slug, { tenant, at: Date.now() });
+    return tenant;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
