@@ -35,6 +35,8 @@ export interface StackInfo {
   startedAt: string;
   /** What the gateway runs with: repos, roles, tenancy, auth. */
   topology: Topology;
+  /** The PostgreSQL clusters' superuser: for tests that pause a replica's replay. */
+  superuser: { user: string; password: string };
   /** Owner URLs (they may read everything): for direct SQL in tests and tools. */
   repos: {
     main: { port: number; replicaPort: number; tenants: Record<string, string>; registry: string };
@@ -171,6 +173,7 @@ function buildInfo(dataDir: string): StackInfo {
   return {
     startedAt: new Date().toISOString(),
     topology,
+    superuser: { user: 'postgres', password: SUPERUSER_PASSWORD },
     repos: {
       main: {
         port: stackPorts.main,

@@ -22,7 +22,8 @@ const selectTenant = `SELECT slug, database, status, pool_size AS "poolSize" FRO
 
 export class TenantDirectory {
   private readonly pool: pg.Pool;
-  private readonly cache = new Map<string, { tenant: Tenant | null; at: number }>();
+  /** Lookups by slug, in flight or done: concurrent requests of a tenant share one read of the registry. */
+  private readonly cache = new Map<string, { tenant: Promise<Tenant | null>; at: number }>();
 
   constructor(registryUrl: string, private readonly cacheMs: number) {
     this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000 });
@@ -37,14 +38,17 @@ export class TenantDirectory {
     return tenant;
   }
 
-  private async lookup(slug: string): Promise<Tenant | null> {
+  private lookup(slug: string): Promise<Tenant | null> {
     const cached = this.cache.get(slug);
     if (cached && Date.now() - cached.at < this.cacheMs) return cached.tenant;
-    // The registry lives on main's cluster: if it cannot answer, main is unavailable.
-    const { rows } = await this.pool.query<Tenant>(selectTenant, [slug]).catch((error: unknown) => {
-      throw translateDriverError('main', error);
-    });
-    const tenant = rows[0] ?? null;
+    const tenant = this.pool.query<Tenant>(selectTenant, [slug]).then(
+      ({ rows }) => rows[0] ?? null,
+      (error: unknown) => {
+        this.cache.delete(slug); // a failed read is not remembered
+        // The registry lives on main's cluster: if it cannot answer, main is unavailable.
+        throw translateDriverError('main', error);
+      },
+    );
     this.cache.set(slug, { tenant, at: Date.now() });
     return tenant;
   }
