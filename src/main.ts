@@ -19,6 +19,12 @@ export async function startGateway(): Promise<void> {
       ? await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', subject: 'graphiql', expiresIn: '30d' })
       : undefined;
   const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken });
+  try {
+    await repogate.checkGrants();
+  } catch (error) {
+    await repogate.close();
+    throw error;
+  }
   const http = createServer(repogate.gateway);
 
   await new Promise<void>((resolve, reject) => {

@@ -7,10 +7,15 @@ import { createTokenVerifier } from '../auth/tokens.js';
 import type { Topology } from '../config.js';
 import { RepoRegistry } from '../repo/registry.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { buildClassSchemas } from './class-schemas.js';
+import { describeGrantGaps, findGrantGaps } from './check-grants.js';
+import { buildGatewaySchema } from './stitch.js';
 import { createGateway, type Gateway, type GatewayOptions } from './yoga.js';
 
 export interface Repogate {
   gateway: Gateway;
+  /** Refuses (throws, listing them) when a class's role lacks GRANTs its schema needs. */
+  checkGrants(): Promise<void>;
   registry: RepoRegistry;
   tenants: TenantDirectory;
   close(): Promise<void>;
@@ -22,9 +27,14 @@ export function createRepogate(
 ): Repogate {
   const registry = new RepoRegistry(topology);
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs);
-  const gateway = createGateway({ ...options, registry, tenants, verifyToken: createTokenVerifier(topology.auth) });
+  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema());
+  const gateway = createGateway({ ...options, schemas, registry, tenants, verifyToken: createTokenVerifier(topology.auth) });
   return {
     gateway,
+    async checkGrants() {
+      const gaps = await findGrantGaps(registry, schemas, await tenants.activeDatabases());
+      if (gaps.length > 0) throw new Error(describeGrantGaps(gaps));
+    },
     registry,
     tenants,
     async close() {

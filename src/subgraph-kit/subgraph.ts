@@ -33,6 +33,8 @@ export interface Subgraph<Loaders = unknown> {
   typeDefs: string;
   resolvers: IResolvers;
   merge: Record<string, MergedTypeConfig>;
+  /** Field coordinate → the `table.column`s it reads: what the start-up grant check verifies per class. */
+  fieldColumns: Record<string, string[]>;
   createLoaders(repo: Repo, scope: LoaderScope): Loaders;
 }
 

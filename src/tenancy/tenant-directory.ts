@@ -53,6 +53,12 @@ export class TenantDirectory {
     return tenant;
   }
 
+  /** The databases of every active tenant (the start-up grant check covers each). */
+  async activeDatabases(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ database: string }>("SELECT database FROM tenants WHERE status = 'active' ORDER BY slug");
+    return rows.map((row) => row.database);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

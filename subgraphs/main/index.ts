@@ -2,6 +2,7 @@
 import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
 import { createLoaders, type MainLoaders } from './loaders.js';
 export { tenantCustomerCodes } from './loaders.js';
+import { fieldColumns } from './columns.js';
 import { merge } from './merge.js';
 import { resolvers } from './resolvers.js';
 
@@ -12,5 +13,6 @@ export const mainSubgraph: Subgraph<MainLoaders> = {
   typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   merge,
+  fieldColumns,
   createLoaders,
 };
