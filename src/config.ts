@@ -11,6 +11,20 @@ export const clientClasses = ['interactive', 'api', 'admin'] as const;
 /** Who is calling: people in GraphiQL and frontends, services, operators. Each has its own pools and role. */
 export type ClientClass = (typeof clientClasses)[number];
 
+/** What one operation may ask for; anything beyond is refused before any SQL runs (GraphQL Armor). */
+const limitsSchema = z
+  .object({
+    maxDepth: z.number().int().positive(),
+    maxAliases: z.number().int().nonnegative(),
+    maxDirectives: z.number().int().nonnegative(),
+    /** Lexer tokens of the whole document: bounds parsing work on hostile input. */
+    maxTokens: z.number().int().positive(),
+    /** GraphQL Armor's static cost (objects 2, scalars 1, times 1.5 per level). */
+    maxCost: z.number().int().positive(),
+  })
+  .strict();
+export type OperationLimits = z.infer<typeof limitsSchema>;
+
 const classSchema = z
   .object({
     /** Connections of this class per repo (per tenant database on main) and per server. */
@@ -19,15 +33,60 @@ const classSchema = z
     acquireTimeoutMs: z.number().int().positive(),
     /** Server-side statement timeout of the class's sessions. */
     statementTimeoutMs: z.number().int().positive(),
+    limits: limitsSchema,
+    /** Schema introspection and "did you mean" suggestions (off for services: they use the SDK). */
+    introspection: z.boolean(),
+    /** Only operations of the allow-list generated from schemas/operations may run. */
+    persistedOperationsOnly: z.boolean(),
   })
   .strict();
 export type ClassOptions = z.infer<typeof classSchema>;
 
-const classDefaults: Record<ClientClass, ClassOptions> = {
-  interactive: { poolSize: 10, acquireTimeoutMs: 1000, statementTimeoutMs: 5_000 },
-  api: { poolSize: 4, acquireTimeoutMs: 1000, statementTimeoutMs: 15_000 },
-  admin: { poolSize: 2, acquireTimeoutMs: 2000, statementTimeoutMs: 60_000 },
+export const classDefaults: Record<ClientClass, ClassOptions> = {
+  interactive: {
+    poolSize: 10,
+    acquireTimeoutMs: 1000,
+    statementTimeoutMs: 5_000,
+    limits: { maxDepth: 12, maxAliases: 20, maxDirectives: 10, maxTokens: 3000, maxCost: 50_000 },
+    introspection: true,
+    persistedOperationsOnly: false,
+  },
+  api: {
+    poolSize: 4,
+    acquireTimeoutMs: 1000,
+    statementTimeoutMs: 15_000,
+    limits: { maxDepth: 12, maxAliases: 10, maxDirectives: 5, maxTokens: 2000, maxCost: 50_000 },
+    introspection: false,
+    persistedOperationsOnly: false,
+  },
+  admin: {
+    poolSize: 2,
+    acquireTimeoutMs: 2000,
+    statementTimeoutMs: 60_000,
+    limits: { maxDepth: 15, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 100_000 },
+    introspection: true,
+    persistedOperationsOnly: false,
+  },
 };
+
+const gatewayDefaults = {
+  // Room for recordPositions' 10,000 fixes (about 1.2 MB of JSON), not for much more.
+  maxBodyBytes: 1_500_000,
+  drainTimeoutMs: 10_000,
+  graphiql: false,
+  breaker: { failures: 5, cooldownMs: 1_000 },
+};
+
+/** A config gives only what differs from the defaults: merge it over them, objects deeply. */
+function overDefaults(defaults: unknown, given: unknown): unknown {
+  if (given === undefined) return defaults;
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(defaults) || !isObject(given)) return given;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given)) merged[key] = overDefaults(defaults[key], value);
+  return merged;
+}
 
 const urlSchema = z.string().refine((value) => URL.canParse(value), 'must be a connection URL');
 const pgUrl = urlSchema.refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
@@ -86,19 +145,37 @@ export const topologySchema = z
         cacheMs: z.number().int().nonnegative().default(1000),
       })
       .strict(),
-    classes: z
-      .object({
-        interactive: classSchema.default(classDefaults.interactive),
-        api: classSchema.default(classDefaults.api),
-        admin: classSchema.default(classDefaults.admin),
-      })
-      .strict()
-      .default(classDefaults),
+    classes: z.preprocess(
+      (given) => overDefaults(classDefaults, given),
+      z.object({ interactive: classSchema, api: classSchema, admin: classSchema }).strict(),
+    ),
+    gateway: z.preprocess(
+      (given) => overDefaults(gatewayDefaults, given),
+      z
+        .object({
+          /** Larger request bodies are refused with 413 before parsing. */
+          maxBodyBytes: z.number().int().positive(),
+          /** On SIGTERM, in-flight requests get this long to finish before pools close. */
+          drainTimeoutMs: z.number().int().nonnegative(),
+          /** Serve GraphiQL (HTML) at the GraphQL endpoint. */
+          graphiql: z.boolean(),
+          breaker: z
+            .object({
+              /** Consecutive unreachable errors that open a repo's breaker. */
+              failures: z.number().int().positive(),
+              /** How long it stays open before it probes the repo again. */
+              cooldownMs: z.number().int().positive(),
+            })
+            .strict(),
+        })
+        .strict(),
+    ),
     /** How bearer tokens are verified: a shared HS256 secret (dev), a JWKS URL or a public key. */
     auth: authSchema,
   })
   .strict();
 export type Topology = z.infer<typeof topologySchema>;
+export type GatewaySettings = Topology['gateway'];
 export type RepoName = keyof Topology['repos'];
 export const repoNames: readonly RepoName[] = ['main', 'telemetry', 'legacy'];
 

@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
   | 'TENANT_UNKNOWN'
-  | 'TENANT_SUSPENDED';
+  | 'TENANT_SUSPENDED'
+  | 'OPERATION_LIMIT_EXCEEDED'
+  | 'PERSISTED_OPERATION_REQUIRED';
 
 /** Every code a client may see besides INTERNAL_SERVER_ERROR and GraphQL's own validation errors. */
 export const publicErrorCodes: ReadonlySet<string> = new Set<ErrorCode>([
@@ -25,6 +27,8 @@ export const publicErrorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'UNAUTHENTICATED',
   'TENANT_UNKNOWN',
   'TENANT_SUSPENDED',
+  'OPERATION_LIMIT_EXCEEDED',
+  'PERSISTED_OPERATION_REQUIRED',
 ]);
 
 export abstract class RepogateError extends GraphQLError {

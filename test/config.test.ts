@@ -55,8 +55,11 @@ describe('the topology', () => {
     const raw = validTopology();
     delete raw.classes;
     raw.repos.telemetry.connectTimeoutMs = 750;
+    delete raw.gateway;
     const topology = parseTopology(raw);
-    expect(topology.classes.interactive).toEqual({ poolSize: 10, acquireTimeoutMs: 1000, statementTimeoutMs: 5000 });
+    expect(topology.classes.interactive).toMatchObject({ poolSize: 10, acquireTimeoutMs: 1000, statementTimeoutMs: 5000, introspection: true });
+    expect(topology.classes.api).toMatchObject({ introspection: false, limits: { maxDepth: 12, maxAliases: 10 } });
+    expect(topology.gateway).toMatchObject({ maxBodyBytes: 1_500_000, breaker: { failures: 5 } });
     expect(topology.classes.api.poolSize).toBe(4);
     expect(topology.classes.admin.poolSize).toBe(2);
     expect(topology.repos.telemetry.connectTimeoutMs).toBe(750);

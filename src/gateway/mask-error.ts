@@ -25,22 +25,26 @@ function hasInternalCause(error: GraphQLError): boolean {
  * names it, the argument.
  */
 const badValue = /^(Expected value of type|Argument "[^"]+" has invalid value|Variable "[^"]+" got invalid value)|cannot represent/;
+/** GraphQL Armor's refusals (depth, aliases, directives, cost, tokens) carry no code either. */
+const overLimit = /^Syntax Error: (Query depth limit|Aliases limit|Directives limit|Query Cost limit|Token limit) of/;
 
-export function withInputCode(error: GraphQLError): GraphQLError {
-  if (error.extensions?.code || !badValue.test(error.message)) return error;
-  const argumentName = /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1];
+export function withClientErrorCode(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code) return error;
+  const code = overLimit.test(error.message) ? 'OPERATION_LIMIT_EXCEEDED' : badValue.test(error.message) ? 'BAD_USER_INPUT' : undefined;
+  if (!code) return error;
+  const argumentName = code === 'BAD_USER_INPUT' ? /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1] : undefined;
   return createGraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...(argumentName && { argumentName }) },
+    extensions: { ...error.extensions, code, ...(argumentName && { argumentName }) },
   });
 }
 
 export function maskError(error: unknown, log: (error: unknown) => void = console.error): Error {
   if (error instanceof GraphQLError) {
-    error = withInputCode(error);
+    error = withClientErrorCode(error);
   }
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;

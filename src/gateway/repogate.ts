@@ -28,7 +28,15 @@ export function createRepogate(
   const registry = new RepoRegistry(topology);
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs);
   const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema());
-  const gateway = createGateway({ ...options, schemas, registry, tenants, verifyToken: createTokenVerifier(topology.auth) });
+  const gateway = createGateway({
+    settings: topology.gateway,
+    ...options,
+    classes: topology.classes,
+    schemas,
+    registry,
+    tenants,
+    verifyToken: createTokenVerifier(topology.auth),
+  });
   return {
     gateway,
     async checkGrants() {

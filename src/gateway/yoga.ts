@@ -1,11 +1,13 @@
 /**
  * Builds the HTTP handler (yoga) around the gateway schema. Builds only: main.ts listens.
  */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from '../auth/tokens.js';
-import type { ClientClass } from '../config.js';
+import { classDefaults, clientClasses, type ClassOptions, type ClientClass, type GatewaySettings } from '../config.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas } from './class-schemas.js';
@@ -14,6 +16,8 @@ import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { principals, useAuth } from './use-auth.js';
+import { useBodyLimit } from './use-body-limit.js';
+import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
 import { DEBUG_HEADER, useRepoUsage } from './use-repo-usage.js';
@@ -21,6 +25,9 @@ import { LSN_HEADER, parseLsnHeader, useRequestSession } from './use-request-ses
 
 export interface GatewayOptions {
   registry: RepoRegistry;
+  /** Per-class limits and introspection; gateway-wide body limit and GraphiQL. */
+  classes?: Record<ClientClass, ClassOptions>;
+  settings?: Pick<GatewaySettings, 'maxBodyBytes' | 'graphiql'>;
   tenants: TenantDirectory;
   verifyToken: TokenVerifier;
   /** Adds extensions.repos for requests sending `x-repogate-debug: 1`. */
@@ -40,8 +47,13 @@ export function createGateway({
   debug = false,
   graphiqlToken,
   schemas = buildClassSchemas(buildGatewaySchema()),
+  classes = classDefaults,
+  settings = { maxBodyBytes: 1_500_000, graphiql: true },
   logError = (error) => console.error('[repogate] unexpected error:', error),
 }: GatewayOptions): Gateway {
+  const perClass = <T>(pick: (options: ClassOptions) => T) =>
+    Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
+  const introspection = perClass((options) => options.introspection);
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
@@ -64,14 +76,21 @@ export function createGateway({
     maskedErrors: { maskError: (error) => maskError(error, logError) },
     // GraphiQL is bundled (no CDN): it works on machines without internet.
     renderGraphiQL,
-    graphiql: {
+    graphiql: settings.graphiql && {
       title: 'Repogate',
       defaultQuery: exampleQuery,
       headers: Object.keys(graphiqlHeaders).length > 0 ? JSON.stringify(graphiqlHeaders) : undefined,
     },
+    // One operation per request: a batch would multiply the work one request may cause.
+    batching: false,
     plugins: [
+      useBodyLimit(settings.maxBodyBytes),
+      // GET and form-encoded POST (no CORS preflight) must carry a header a page cannot set cross-site.
+      useCSRFPrevention({ requestHeaders: ['x-repogate-csrf', 'authorization'] }),
       useAuth(verifyToken),
-      useInputErrorCodes(),
+      useOperationLimits(perClass((options) => options.limits)),
+      useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),
+      useInputErrorCodes(introspection),
       useRequestSession(),
       useRepoUsage({ enabled: debug }),
       useReadiness(registry),

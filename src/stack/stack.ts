@@ -167,6 +167,8 @@ function buildInfo(dataDir: string): StackInfo {
       },
       tenancy: { registryUrl: registry },
       auth: { hs256Secret: devSecret(dataDir) },
+      // A dev stack: GraphiQL on (with an interactive token prefilled by main.ts).
+      gateway: { graphiql: true },
     },
     'the embedded stack',
   );
