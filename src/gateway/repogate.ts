@@ -7,6 +7,7 @@ import { createTokenVerifier } from '../auth/tokens.js';
 import type { Topology } from '../config.js';
 import { RepoRegistry } from '../repo/registry.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { createMetrics, type RepogateMetrics } from '../observability/metrics.js';
 import { buildClassSchemas } from './class-schemas.js';
 import { describeGrantGaps, findGrantGaps } from './check-grants.js';
 import { buildGatewaySchema } from './stitch.js';
@@ -18,6 +19,7 @@ export interface Repogate {
   checkGrants(): Promise<void>;
   registry: RepoRegistry;
   tenants: TenantDirectory;
+  metrics: RepogateMetrics;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function createRepogate(
 ): Repogate {
   const registry = new RepoRegistry(topology);
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs);
+  const metrics = createMetrics(registry);
   const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema());
   const gateway = createGateway({
     settings: topology.gateway,
@@ -34,6 +37,7 @@ export function createRepogate(
     classes: topology.classes,
     schemas,
     registry,
+    metrics,
     tenants,
     verifyToken: createTokenVerifier(topology.auth),
   });
@@ -45,6 +49,7 @@ export function createRepogate(
     },
     registry,
     tenants,
+    metrics,
     async close() {
       await Promise.all([registry.close(), tenants.close()]);
     },

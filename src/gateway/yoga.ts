@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { classDefaults, clientClasses, type ClassOptions, type ClientClass, type GatewaySettings } from '../config.js';
+import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas } from './class-schemas.js';
@@ -17,6 +18,7 @@ import { maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { useMetrics } from './use-metrics.js';
 import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
@@ -25,6 +27,7 @@ import { LSN_HEADER, parseLsnHeader, useRequestSession } from './use-request-ses
 
 export interface GatewayOptions {
   registry: RepoRegistry;
+  metrics?: RepogateMetrics;
   /** Per-class limits and introspection; gateway-wide body limit and GraphiQL. */
   classes?: Record<ClientClass, ClassOptions>;
   settings?: Pick<GatewaySettings, 'maxBodyBytes' | 'graphiql'>;
@@ -42,6 +45,7 @@ export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGateway({
   registry,
+  metrics,
   tenants,
   verifyToken,
   debug = false,
@@ -94,6 +98,7 @@ export function createGateway({
       useRequestSession(),
       useRepoUsage({ enabled: debug }),
       useReadiness(registry),
+      ...(metrics ? useMetrics(metrics) : []),
     ],
   });
 }

@@ -5,6 +5,7 @@
  * databases beyond `maxOpenTenants` have their pools closed, least recently used first.
  */
 import { repoNames, type ClientClass, type RepoConfig, type RepoName, type Topology } from '../config.js';
+import { BreakerDatabase, RepoBreaker } from './breaker.js';
 import type { Database } from './database.js';
 import { MysqlDatabase } from './mysql-database.js';
 import { PgDatabase } from './pg-database.js';
@@ -36,13 +37,29 @@ export function connectionUrl(config: RepoConfig, server: Server, role: { user: 
   return url.toString();
 }
 
+/** Reported after every statement: what the metrics count. */
+export interface QueryEvent {
+  repo: RepoName;
+  clientClass: ClientClass;
+  server: 'primary' | 'replica';
+  seconds: number;
+  ok: boolean;
+}
+
 export class RepoRegistry {
   private readonly pools = new Map<string, Database>();
+  readonly breakers = new Map<RepoName, RepoBreaker>();
+  /** Set by the metrics; called after every statement a request runs. */
+  onQuery: ((event: QueryEvent) => void) | undefined;
   /** main's tenant databases by last use, oldest first. */
   private readonly tenantUse = new Map<string, number>();
   private readonly monitors = new Map<RepoName, ReplicaMonitor>();
 
   constructor(readonly topology: Topology) {
+    for (const name of repoNames) {
+      const probe = () => this.open({ repo: name, clientClass: 'admin', server: 'primary' }, 1).query('SELECT 1');
+      this.breakers.set(name, new RepoBreaker(name, topology.gateway.breaker, probe));
+    }
     for (const name of repoNames) {
       const config = topology.repos[name];
       if (config.driver !== 'pg' || config.replicas.length === 0) continue;
@@ -60,10 +77,17 @@ export class RepoRegistry {
     return this.monitors.get(repo);
   }
 
+  /** The pool for `address`; a primary's goes through its repo's circuit breaker. */
   database(address: PoolAddress): Database {
     if (address.repo === 'main' && address.database) this.touchTenant(address.database);
-    return this.open(address);
+    const pool = this.open(address);
+    if (address.server !== 'primary') return pool;
+    let guarded = this.guarded.get(pool);
+    if (!guarded) this.guarded.set(pool, (guarded = new BreakerDatabase(pool, this.breakers.get(address.repo)!)));
+    return guarded;
   }
+
+  private readonly guarded = new WeakMap<Database, Database>();
 
   private open(address: PoolAddress, poolSize?: number): Database {
     const { repo, clientClass, server, database, poolCap } = address;
@@ -157,6 +181,7 @@ export class RepoRegistry {
 
   async close(): Promise<void> {
     for (const monitor of this.monitors.values()) monitor.stop();
+    for (const breaker of this.breakers.values()) breaker.shutdown();
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
   }

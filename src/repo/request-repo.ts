@@ -46,13 +46,18 @@ export class RequestRepo implements Repo {
     if (!servedBy.includes(by)) servedBy.push(by);
   }
 
-  private async timed<T>(trips: number, run: () => Promise<T>): Promise<T> {
+  private async timed<T>(trips: number, run: () => Promise<T>, server: 'primary' | 'replica' = 'primary'): Promise<T> {
     const started = performance.now();
     this.usage.roundTrips += trips;
+    let ok = false;
     try {
-      return await run();
+      const result = await run();
+      ok = true;
+      return result;
     } finally {
-      this.usage.ms += performance.now() - started;
+      const ms = performance.now() - started;
+      this.usage.ms += ms;
+      this.registry.onQuery?.({ repo: this.name, clientClass: this.options.clientClass, server, seconds: ms / 1000, ok });
     }
   }
 
@@ -61,7 +66,7 @@ export class RequestRepo implements Repo {
     const replica = monitor?.pick(this.session.minLsn[this.name]);
     if (replica === undefined) return this.onPrimary(sql, params);
     try {
-      const rows = await this.timed(1, () => this.pool(replica).query<R>(sql, params));
+      const rows = await this.timed(1, () => this.pool(replica).query<R>(sql, params), 'replica');
       this.served('replica');
       return rows;
     } catch (error) {
