@@ -184,6 +184,10 @@ export interface ServerOptions {
   port: number;
   /** Adds extensions.repos to responses of requests that send `x-repogate-debug: 1`. */
   debug: boolean;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel: string;
+  /** 'console' prints OpenTelemetry spans; unset: tracing off (the API stays a no-op). */
+  tracing: 'console' | undefined;
 }
 
 export interface StackOptions {
@@ -231,6 +235,8 @@ export function serverOptions(): ServerOptions {
     host: process.env.REPOGATE_HOST ?? '127.0.0.1',
     port,
     debug: process.env.REPOGATE_DEBUG === '1' || process.env.REPOGATE_DEBUG === 'true',
+    logLevel: process.env.REPOGATE_LOG_LEVEL ?? 'info',
+    tracing: process.env.REPOGATE_TRACING === 'console' ? 'console' : undefined,
   };
 }
 

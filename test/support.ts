@@ -7,6 +7,7 @@ import pg from 'pg';
 import { signDevToken } from '../src/auth/tokens.js';
 import type { ClientClass, Topology } from '../src/config.js';
 import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
+import { createLogger } from '../src/observability/logger.js';
 import type { Gateway } from '../src/gateway/yoga.js';
 import { readStackInfo, type StackInfo } from '../src/stack/stack.js';
 
@@ -44,13 +45,18 @@ export interface RequestOptions {
 export interface TestGateway extends Repogate {
   /** POSTs a query (as interactive/acme unless told) with the debug header, so the answer carries extensions.repos. */
   request<D = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<D>>;
+  /** What the gateway logged (pino JSON lines). */
+  logs: Record<string, any>[];
   /** The same, returning the HTTP response itself. */
   post(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Response>;
 }
 
 export function openGateway(options: { topology?: Topology; graphiqlToken?: string } = {}): TestGateway {
   const { topology = testTopology(), graphiqlToken } = options;
-  const repogate = createRepogate(topology, { debug: true, logError: () => {}, graphiqlToken });
+  // Log lines go to `logs`, not to the test output.
+  const logs: Record<string, any>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken });
   const post = async (query: string, variables?: Record<string, unknown>, options: RequestOptions = {}) => {
     const token = options.token ?? (await tokenFor(options.clientClass, options.tenant));
     return repogate.gateway.fetch('http://repogate.test/graphql', {
@@ -66,6 +72,7 @@ export function openGateway(options: { topology?: Topology; graphiqlToken?: stri
   };
   return {
     ...repogate,
+    logs,
     post,
     async request(query, variables, options) {
       return (await (await post(query, variables, options)).json()) as GraphQLResponse<any>;

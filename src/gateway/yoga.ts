@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { classDefaults, clientClasses, type ClassOptions, type ClientClass, type GatewaySettings } from '../config.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
@@ -18,7 +19,9 @@ import { maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
+import { requestScope, useRequestId } from './use-request-id.js';
 import { useMetrics } from './use-metrics.js';
+import { useTracing } from './use-tracing.js';
 import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
@@ -38,7 +41,7 @@ export interface GatewayOptions {
   /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
   graphiqlToken?: string;
   schemas?: Record<ClientClass, GraphQLSchema>;
-  logError?: (error: unknown) => void;
+  logger?: Logger;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -53,8 +56,10 @@ export function createGateway({
   schemas = buildClassSchemas(buildGatewaySchema()),
   classes = classDefaults,
   settings = { maxBodyBytes: 1_500_000, graphiql: true },
-  logError = (error) => console.error('[repogate] unexpected error:', error),
+  logger = createLogger(),
 }: GatewayOptions): Gateway {
+  // The original of a masked error is logged with the request's id, never sent.
+  const logError = (error: unknown) => logger.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'unexpected error');
   const perClass = <T>(pick: (options: ClassOptions) => T) =>
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
@@ -88,6 +93,7 @@ export function createGateway({
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
     plugins: [
+      useRequestId(logger),
       useBodyLimit(settings.maxBodyBytes),
       // GET and form-encoded POST (no CORS preflight) must carry a header a page cannot set cross-site.
       useCSRFPrevention({ requestHeaders: ['x-repogate-csrf', 'authorization'] }),
@@ -96,6 +102,7 @@ export function createGateway({
       useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),
       useInputErrorCodes(introspection),
       useRequestSession(),
+      useTracing(),
       useRepoUsage({ enabled: debug }),
       useReadiness(registry),
       ...(metrics ? useMetrics(metrics) : []),

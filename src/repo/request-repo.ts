@@ -6,6 +6,7 @@
 import type { ClientClass, RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import type { Database } from './database.js';
+import { inSpan } from '../observability/tracing.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import type { RepoRegistry, Server } from './registry.js';
 import type { Dialect, Executor, Repo, RepoUsage, Row } from './repo.js';
@@ -50,8 +51,9 @@ export class RequestRepo implements Repo {
     const started = performance.now();
     this.usage.roundTrips += trips;
     let ok = false;
+    const attributes = { 'db.system': this.dialect === 'pg' ? 'postgresql' : 'mysql', 'repogate.repo': this.name, 'repogate.class': this.options.clientClass, 'repogate.server': server };
     try {
-      const result = await run();
+      const result = await inSpan('repogate.sql', attributes, run);
       ok = true;
       return result;
     } finally {
