@@ -114,3 +114,9 @@ export async function listen(gateway: Gateway): Promise<{ url: string; close(): 
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Every SQL statement the gateway has run for requests so far (its metrics' counter). */
+export async function statementsRun(gateway: TestGateway): Promise<number> {
+  const { values } = await gateway.metrics.queries.get();
+  return values.reduce((sum, value) => sum + value.value, 0);
+}

@@ -29,7 +29,9 @@ const badValue = /^(Expected value of type|Argument "[^"]+" has invalid value|Va
 const overLimit = /^Syntax Error: (Query depth limit|Aliases limit|Directives limit|Query Cost limit|Token limit) of/;
 
 export function withClientErrorCode(error: GraphQLError): GraphQLError {
-  if (error.extensions?.code) return error;
+  // yoga marks the token limit (hit while parsing) GRAPHQL_PARSE_FAILED: it is a limit, say so.
+  const retag = error.extensions?.code === 'GRAPHQL_PARSE_FAILED' && overLimit.test(error.message);
+  if (error.extensions?.code && !retag) return error;
   const code = overLimit.test(error.message) ? 'OPERATION_LIMIT_EXCEEDED' : badValue.test(error.message) ? 'BAD_USER_INPUT' : undefined;
   if (!code) return error;
   const argumentName = code === 'BAD_USER_INPUT' ? /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1] : undefined;

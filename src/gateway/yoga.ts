@@ -95,8 +95,8 @@ export function createGateway({
     plugins: [
       useRequestId(logger),
       useBodyLimit(settings.maxBodyBytes),
-      // GET and form-encoded POST (no CORS preflight) must carry a header a page cannot set cross-site.
-      useCSRFPrevention({ requestHeaders: ['x-repogate-csrf', 'authorization'] }),
+      // GET and form-encoded / text POST (no CORS preflight) must carry a header a page cannot set cross-site.
+      useCSRFPrevention({ requestHeaders: ['x-repogate-csrf'] }),
       useAuth(verifyToken),
       useOperationLimits(perClass((options) => options.limits)),
       useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),

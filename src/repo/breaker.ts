@@ -46,6 +46,11 @@ export class RepoBreaker {
     this.probeTimer.unref();
   }
 
+  /** Calls refused while open: each one a query that did not wait on a dead server. */
+  get rejected(): number {
+    return this.breaker.stats.rejects;
+  }
+
   get state(): BreakerState {
     return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed';
   }

@@ -1,0 +1,107 @@
+/**
+ * Oversized and abusive operations are refused before any SQL runs: depth, aliases, tokens,
+ * cost (GraphQL Armor, per client class), a 2 MB body, a batch of 50 operations. Introspection
+ * and suggestions are off for api; CSRF-prone requests are refused.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { openGateway, statementsRun, tokenFor } from './support.js';
+
+const gateway = openGateway();
+afterAll(() => gateway.close());
+
+/** An operation exactly `depth` fields deep: company → users → edges → node → company → … → __typename. */
+function nested(depth: number): string {
+  const cycle = ['users(first: 1)', 'edges', 'node', 'company'];
+  let selection = '__typename';
+  for (let level = depth - 2; level >= 1; level -= 1) selection = `${cycle[(level - 1) % cycle.length]} { ${selection} }`;
+  return `{ company(id: "1") { ${selection} } }`;
+}
+
+async function refusedWithoutSql(run: () => Promise<Response>, status?: number): Promise<Record<string, any>> {
+  const before = await statementsRun(gateway);
+  const response = await run();
+  if (status) expect(response.status).toBe(status);
+  const body = await response.json();
+  expect(body.data ?? undefined).toBeUndefined();
+  expect(body.errors.length).toBeGreaterThan(0);
+  expect(await statementsRun(gateway)).toBe(before); // 0 round trips
+  return body;
+}
+
+describe('operation limits', () => {
+  it('refuses depth 20 with OPERATION_LIMIT_EXCEEDED', async () => {
+    const body = await refusedWithoutSql(() => gateway.post(nested(20)));
+    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 12 exceeded, found 20/), extensions: { code: 'OPERATION_LIMIT_EXCEEDED' } });
+  });
+
+  it('refuses 100 aliases', async () => {
+    const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: company(id: "1") { name }`).join(' ');
+    const body = await refusedWithoutSql(() => gateway.post(`{ ${aliases} }`));
+    expect(body.errors[0].extensions.code).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect(body.errors[0].message).toMatch(/Aliases limit/);
+  });
+
+  it('refuses a document over the token limit while parsing', async () => {
+    const fields = Array.from({ length: 4000 }, () => '__typename').join(' '); // interactive allows 3000 tokens
+    const body = await refusedWithoutSql(() => gateway.post(`{ ${fields} }`));
+    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/Token limit/), extensions: { code: 'OPERATION_LIMIT_EXCEEDED' } });
+  });
+
+  it('applies each class its own limits', async () => {
+    const deep = nested(14); // over interactive's 12, within admin's 15
+    expect((await gateway.request(deep)).errors![0]!.extensions!.code).toBe('OPERATION_LIMIT_EXCEEDED');
+    expect((await gateway.request(deep, undefined, { clientClass: 'admin' })).errors).toBeUndefined();
+  });
+});
+
+describe('request shape', () => {
+  it('refuses a 2 MB body with 413 before parsing it', async () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const body = await refusedWithoutSql(() => gateway.post('query ($p: String) { __typename }', { p: padding }), 413);
+    expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a batch of 50 operations', async () => {
+    const before = await statementsRun(gateway);
+    const batch = Array.from({ length: 50 }, () => ({ query: '{ companies(first: 1) { edges { cursor } } }' }));
+    const response = await gateway.gateway.fetch('http://repogate.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor()}` },
+      body: JSON.stringify(batch),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await statementsRun(gateway)).toBe(before);
+  });
+
+  it('refuses CSRF-prone requests (no preflight) unless they carry x-repogate-csrf', async () => {
+    const authorization = `Bearer ${await tokenFor()}`;
+    const url = 'http://repogate.test/graphql?query=%7B__typename%7D';
+    expect((await gateway.gateway.fetch(url, { headers: { authorization } })).status).toBe(403);
+    const form = await gateway.gateway.fetch('http://repogate.test/graphql', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(form.status).toBe(403);
+    const withHeader = await gateway.gateway.fetch(url, { headers: { authorization, 'x-repogate-csrf': '1' } });
+    expect(await withHeader.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('introspection and suggestions', () => {
+  const introspect = '{ __schema { queryType { name } } }';
+
+  it('are off for api', async () => {
+    const body = await gateway.request(introspect, undefined, { clientClass: 'api' });
+    expect(body.errors![0]!.message).toMatch(/introspection/i);
+    const typo = await gateway.request('{ companie { edges { cursor } } }', undefined, { clientClass: 'api' });
+    expect(typo.errors![0]!.message).toBe('Cannot query field "companie" on type "Query".');
+  });
+
+  it('are on for interactive', async () => {
+    expect((await gateway.request(introspect)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const typo = await gateway.request('{ companie { edges { cursor } } }');
+    expect(typo.errors![0]!.message).toMatch(/Did you mean "companies"/);
+  });
+});
