@@ -17,7 +17,7 @@ export interface RepogateMetrics {
 
 export function createMetrics(repos: RepoRegistry): RepogateMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'repogate_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'repogate_' });
 
   const queries = new Counter({
     name: 'repogate_repo_queries_total',
