@@ -46,3 +46,33 @@ describe('pool isolation', () => {
     expect(after.errors).toBeUndefined();
   });
 });
+
+describe('bounded queues', () => {
+  it('refuse at once with REPO_BUSY once the queue of a pool is full', async () => {
+    const { PgDatabase } = await import('../src/repo/pg-database.js');
+    const { RepoBusyError } = await import('../src/errors.js');
+    const { connectionUrl } = await import('../src/repo/registry.js');
+    const config = testTopology().repos.main;
+    const pool = new PgDatabase({
+      repo: 'main',
+      url: connectionUrl(config, 'primary', config.roles.api, 'acme'),
+      poolSize: 1,
+      maxQueue: 2,
+      acquireTimeoutMs: 5000,
+      statementTimeoutMs: 5000,
+      idleTimeoutMs: 1000,
+    });
+    try {
+      let released = false;
+      const holder = pool.query('SELECT pg_sleep(1)').then(() => (released = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const queued = [pool.query('SELECT 1'), pool.query('SELECT 1')];
+      await expect(pool.query('SELECT 1')).rejects.toBeInstanceOf(RepoBusyError);
+      expect(released).toBe(false); // refused while the connection was still held: no waiting
+      await holder;
+      await Promise.all(queued); // the queued ones are served
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { requestScope, useRequestId } from './use-request-id.js';
 import { useMetrics } from './use-metrics.js';
+import { usePersistedOperations } from './use-persisted-operations.js';
 import { useTracing } from './use-tracing.js';
 import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
@@ -99,6 +100,7 @@ export function createGateway({
       useCSRFPrevention({ requestHeaders: ['x-repogate-csrf'] }),
       useAuth(verifyToken),
       useOperationLimits(perClass((options) => options.limits)),
+      usePersistedOperations(perClass((options) => options.persistedOperationsOnly)),
       useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),
       useInputErrorCodes(introspection),
       useRequestSession(),

@@ -26,4 +26,6 @@ export interface DatabaseOptions {
   acquireTimeoutMs: number;
   statementTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Requests that may wait for a connection; more are refused at once with REPO_BUSY. */
+  maxQueue: number;
 }

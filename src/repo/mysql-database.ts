@@ -1,12 +1,13 @@
 import mysql from 'mysql2/promise';
 import type { Database, DatabaseOptions, PoolStats } from './database.js';
-import { RepoUnavailableError } from '../errors.js';
+import { RepoBusyError, RepoUnavailableError } from '../errors.js';
 import { acquireWithin, translateDriverError } from './driver-errors.js';
 import type { Executor } from './repo.js';
 
 export class MysqlDatabase implements Database {
   private readonly pool: mysql.Pool;
   private inUse = 0;
+  private waiting = 0;
 
   constructor(private readonly options: DatabaseOptions) {
     this.pool = mysql.createPool({
@@ -30,15 +31,21 @@ export class MysqlDatabase implements Database {
   }
 
   private async acquire(): Promise<mysql.PoolConnection> {
-    const connection = await acquireWithin(
-      this.options.repo,
-      this.options.acquireTimeoutMs,
-      () => this.pool.getConnection(),
-      (late) => late.release(),
-      () => this.inUse >= this.options.poolSize,
-    );
-    this.inUse += 1;
-    return connection;
+    if (this.waiting >= this.options.maxQueue) throw new RepoBusyError(this.options.repo);
+    this.waiting += 1;
+    try {
+      const connection = await acquireWithin(
+        this.options.repo,
+        this.options.acquireTimeoutMs,
+        () => this.pool.getConnection(),
+        (late) => late.release(),
+        () => this.inUse >= this.options.poolSize,
+      );
+      this.inUse += 1;
+      return connection;
+    } finally {
+      this.waiting -= 1;
+    }
   }
 
   private release(connection: mysql.PoolConnection, broken: boolean): void {
@@ -92,7 +99,7 @@ export class MysqlDatabase implements Database {
   }
 
   stats(): PoolStats {
-    return { total: this.inUse, idle: 0, waiting: 0 };
+    return { total: this.inUse, idle: 0, waiting: this.waiting };
   }
 
   async close(): Promise<void> {

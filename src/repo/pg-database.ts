@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, DatabaseOptions, PoolStats } from './database.js';
-import { RepoUnavailableError } from '../errors.js';
+import { RepoBusyError, RepoUnavailableError } from '../errors.js';
 import { acquireWithin, translateDriverError } from './driver-errors.js';
 import type { Executor } from './repo.js';
 
@@ -25,6 +25,7 @@ export class PgDatabase implements Database {
   }
 
   private acquire(): Promise<pg.PoolClient> {
+    if (this.pool.waitingCount >= this.options.maxQueue) return Promise.reject(new RepoBusyError(this.options.repo));
     return acquireWithin(
       this.options.repo,
       this.options.acquireTimeoutMs,

@@ -11,6 +11,9 @@ import { MysqlDatabase } from './mysql-database.js';
 import { PgDatabase } from './pg-database.js';
 import { ReplicaMonitor } from './replica-monitor.js';
 
+/** A bounded queue: beyond this many waiting requests per connection, REPO_BUSY at once. */
+const QUEUE_PER_CONNECTION = 10;
+
 /** 'primary', or the index of a replica in the repo's `replicas`. */
 export type Server = 'primary' | number;
 
@@ -96,10 +99,12 @@ export class RepoRegistry {
     if (!pool) {
       const config = this.topology.repos[repo];
       const classOptions = this.topology.classes[clientClass];
+      const size = poolSize ?? Math.min(classOptions.poolSize, poolCap ?? Infinity);
       const options = {
         repo,
         url: connectionUrl(config, server, config.roles[clientClass], database),
-        poolSize: poolSize ?? Math.min(classOptions.poolSize, poolCap ?? Infinity),
+        poolSize: size,
+        maxQueue: size * QUEUE_PER_CONNECTION,
         acquireTimeoutMs: classOptions.acquireTimeoutMs,
         statementTimeoutMs: classOptions.statementTimeoutMs,
         idleTimeoutMs: config.idleTimeoutMs,
