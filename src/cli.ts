@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { signDevToken } from './auth/tokens.js';
 import { migrateAndGrant } from './migrations.js';
 import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
-import { addTenant, setTenantStatus } from './tenancy/tenant-admin.js';
+import { addTenant, databaseUrl, migrateRegistry, registeredDatabases, setTenantStatus } from './tenancy/tenant-admin.js';
 
 const commands: Record<string, () => Promise<void>> = {
   async start() {
@@ -31,14 +31,21 @@ const commands: Record<string, () => Promise<void>> = {
       console.log(`wrote schemas/${file}`);
     }
   },
-  /** Migrates and grants the databases of REPOGATE_CONFIG (the stack does its own). */
+  /**
+   * Migrates and grants the databases of REPOGATE_CONFIG (the stack does its own): the tenant
+   * registry, every registered tenant's database, telemetry and legacy.
+   */
   async migrate() {
     const topology = topologyFromEnvironment();
     if (!topology) throw new ConfigError('migrate needs REPOGATE_CONFIG');
-    for (const name of ['main', 'telemetry', 'legacy'] as const) {
+    const report = (where: string, applied: string[]) => console.log(`${where}: ${applied.length ? applied.join(', ') : 'up to date'}`);
+    report('tenant registry', await migrateRegistry(topology.tenancy.registryUrl));
+    for (const database of await registeredDatabases(topology.tenancy.registryUrl)) {
+      report(`main/${database}`, await migrateAndGrant('main', 'pg', databaseUrl(topology.repos.main.url, database), topology.repos.main.roles));
+    }
+    for (const name of ['telemetry', 'legacy'] as const) {
       const repo = topology.repos[name];
-      const applied = await migrateAndGrant(name, repo.driver, repo.url, repo.roles);
-      console.log(`${name}: ${applied.length ? applied.join(', ') : 'up to date'}`);
+      report(name, await migrateAndGrant(name, repo.driver, repo.url, repo.roles));
     }
   },
   /** `token --class <class> --tenant <tenant> [--sub <subject>] [--expires 8h]`: a dev token signed with the stack's secret. */

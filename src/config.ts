@@ -124,10 +124,12 @@ export type PgRepoConfig = z.infer<typeof pgRepoSchema>;
 export type MysqlRepoConfig = z.infer<typeof mysqlRepoSchema>;
 export type RepoConfig = PgRepoConfig | MysqlRepoConfig;
 
+/** Tokens must carry these `iss` / `aud` when set: a shared identity provider issues tokens for other apps too. */
+const claimsChecks = { issuer: z.string().min(1).optional(), audience: z.string().min(1).optional() };
 const authSchema = z.union([
-  z.object({ hs256Secret: z.string().min(32, 'must be at least 32 characters') }).strict(),
-  z.object({ jwksUrl: urlSchema }).strict(),
-  z.object({ publicKeyPem: z.string().includes('PUBLIC KEY'), algorithm: z.enum(['RS256', 'ES256', 'EdDSA']) }).strict(),
+  z.object({ hs256Secret: z.string().min(32, 'must be at least 32 characters'), ...claimsChecks }).strict(),
+  z.object({ jwksUrl: urlSchema, ...claimsChecks }).strict(),
+  z.object({ publicKeyPem: z.string().includes('PUBLIC KEY'), algorithm: z.enum(['RS256', 'ES256', 'EdDSA']), ...claimsChecks }).strict(),
 ]);
 export type AuthOptions = z.infer<typeof authSchema>;
 
@@ -195,6 +197,8 @@ export interface StackOptions {
   dataDir: string;
   /** Directory holding initdb, pg_ctl and postgres; found automatically when unset. */
   pgBinDir: string | undefined;
+  /** Who runs the servers when we are not root (as root: the postgres and mysql users). */
+  processUser: string;
 }
 
 export class ConfigError extends Error {
@@ -221,7 +225,9 @@ export function topologyFromEnvironment(): Topology | undefined {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`cannot read REPOGATE_CONFIG ${file}: ${(error as Error).message}`);
+    // Not the parser's message: recent Node quotes the file around the fault, passwords included.
+    const reason = error instanceof SyntaxError ? 'not valid JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`cannot read REPOGATE_CONFIG ${file}: ${reason}`);
   }
   return parseTopology(raw, file);
 }
@@ -246,5 +252,6 @@ export function stackOptions(): StackOptions {
   return {
     dataDir: path.resolve(projectRoot, process.env.REPOGATE_DATA_DIR ?? '.data'),
     pgBinDir: process.env.REPOGATE_PG_BIN,
+    processUser: process.env.USER ?? 'postgres',
   };
 }

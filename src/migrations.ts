@@ -96,9 +96,6 @@ export function migrationsDir(subgraph: 'main' | 'telemetry' | 'legacy'): string
   return path.join(projectRoot, 'subgraphs', subgraph, 'migrations');
 }
 
-export function migrateDatabase(subgraph: 'main' | 'telemetry' | 'legacy', driver: 'pg' | 'mysql', url: string) {
-  return withMigrationConnection(driver, url, (connection) => migrate(connection, migrationsDir(subgraph)));
-}
 
 export interface ClassRoles {
   interactive: { user: string };

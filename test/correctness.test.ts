@@ -197,3 +197,27 @@ describe('billing from the legacy repo', () => {
     }
   });
 });
+
+describe('legacy codes shorter than CHAR(8)', () => {
+  it('match across PostgreSQL (space-padded) and MariaDB (unpadded)', async () => {
+    await pgRows(mainUrl(), "INSERT INTO companies (id, name, legacy_customer_code) VALUES (9001, 'Short Code Ltd', 'XY1')");
+    // Written behind the gateway's back: read it back past that WAL position (read-your-writes).
+    const [{ lsn }] = await pgRows<{ lsn: string }>(mainUrl(), 'SELECT pg_current_wal_insert_lsn()::text AS lsn') as [{ lsn: string }];
+    await mysqlRows("INSERT INTO CUST_MASTER VALUES ('XY1', 'Short Code Ltd', '2026-01-01 00:00:00'); INSERT INTO INV_HDR VALUES (99001, 'XY1', '2026-10-01', '2026-10-31', 'O', 12.50)");
+    try {
+      const response = await gateway.request(
+        '{ company(id: "9001") { legacyCustomerCode legacyCustomerName openBalanceCents invoices { number company { id } } } invoice(number: "99001") { company { name } } }',
+        undefined,
+        { headers: { 'x-repogate-lsn': `main=${lsn}` } },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual({
+        company: { legacyCustomerCode: 'XY1', legacyCustomerName: 'Short Code Ltd', openBalanceCents: 1250, invoices: [{ number: '99001', company: { id: '9001' } }] },
+        invoice: { company: { name: 'Short Code Ltd' } },
+      });
+    } finally {
+      await pgRows(mainUrl(), 'DELETE FROM companies WHERE id = 9001');
+      await mysqlRows("DELETE FROM INV_HDR WHERE INV_NO = 99001; DELETE FROM CUST_MASTER WHERE CUST_CD = 'XY1'");
+    }
+  });
+});

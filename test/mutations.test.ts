@@ -131,3 +131,28 @@ describe('markInvoicePaid', () => {
     }
   });
 });
+
+describe('time entries as the api class (no note privilege)', () => {
+  const user = 397;
+  afterEach(() => pgRows(mainUrl(), 'DELETE FROM time_entries WHERE user_id = $1 AND id >= 10000000', [user]));
+
+  it('starts, updates and stops an entry without touching notes', async () => {
+    const options = { clientClass: 'api' as const };
+    const start = await gateway.request(`mutation { startTimeEntry(input: { userId: "${user}", projectId: "17" }) { id startedAt } }`, undefined, options);
+    expect(start.errors).toBeUndefined();
+    const { id } = start.data!.startTimeEntry;
+    const update = await gateway.request(`mutation { updateTimeEntry(input: { id: "${id}", startedAt: "2026-11-03T08:00:00Z" }) { startedAt } }`, undefined, options);
+    expect(update.data!.updateTimeEntry.startedAt).toBe('2026-11-03T08:00:00.000Z');
+    const stop = await gateway.request(`mutation { stopTimeEntry(userId: "${user}", endedAt: "2026-11-03T09:00:00Z") { endedAt } }`, undefined, options);
+    expect(stop.data!.stopTimeEntry.endedAt).toBe('2026-11-03T09:00:00.000Z');
+    const noted = await gateway.request(`mutation { startTimeEntry(input: { userId: "${user}", projectId: "17", note: "x" }) { id } }`, undefined, options);
+    expect(noted.errors![0]!.message).toMatch(/Field "note" is not defined by type "StartTimeEntryInput"/);
+  });
+
+  it('answers two concurrent starts for one user with one entry and one BAD_USER_INPUT', async () => {
+    const start = () => gateway.request(`mutation { startTimeEntry(input: { userId: "${user}", projectId: "17" }) { id } }`);
+    const answers = await Promise.all([start(), start(), start()]);
+    expect(answers.filter((a) => !a.errors)).toHaveLength(1);
+    for (const failed of answers.filter((a) => a.errors)) expect(failed.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'userId' });
+  });
+});

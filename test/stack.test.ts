@@ -45,7 +45,7 @@ describe('starting fails clearly instead of hanging', () => {
     const dataDir = scratch();
     try {
       const cluster = new PostgresCluster({
-        name: 'probe', dataDir, port: stackPorts.main, binDir: findPgBinDir(undefined), superuserPassword: 'x',
+        name: 'probe', dataDir, port: stackPorts.main, binDir: findPgBinDir(undefined), superuserPassword: 'x', processUser: 'postgres',
       });
       await expect(cluster.start()).rejects.toThrow(/port 54320 \(probe\) is taken by another process/);
     } finally {
@@ -56,7 +56,7 @@ describe('starting fails clearly instead of hanging', () => {
   it('when the MariaDB port is taken', async () => {
     const dataDir = scratch();
     try {
-      const server = new MariadbServer({ name: 'probe', dataDir, port: stackPorts.legacy });
+      const server = new MariadbServer({ name: 'probe', dataDir, port: stackPorts.legacy, processUser: 'mysql' });
       await expect(server.start()).rejects.toThrow(/port 33306 \(probe\) is taken by another process/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

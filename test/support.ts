@@ -3,11 +3,11 @@
  * direct SQL to compare its answers with.
  */
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { signDevToken } from '../src/auth/tokens.js';
 import type { ClientClass, Topology } from '../src/config.js';
 import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
+import { withPgClient } from '../src/repo/pg-client.js';
 import type { Gateway } from '../src/gateway/yoga.js';
 import { readStackInfo, type StackInfo } from '../src/stack/stack.js';
 
@@ -81,14 +81,8 @@ export function openGateway(options: { topology?: Topology; graphiqlToken?: stri
 }
 
 /** Direct SQL against a PostgreSQL database of the stack: the reference answers. */
-export async function pgRows<R = Record<string, any>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as R[];
-  } finally {
-    await client.end();
-  }
+export function pgRows<R = Record<string, any>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  return withPgClient(url, async (client) => (await client.query(sql, params)).rows as R[]);
 }
 
 export async function mysqlRows<R = Record<string, any>>(sql: string, params: unknown[] = []): Promise<R[]> {

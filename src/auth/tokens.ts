@@ -40,10 +40,11 @@ export function createTokenVerifier(auth: AuthOptions): TokenVerifier {
     let payload: JWTPayload;
     try {
       const resolved = key instanceof Promise ? await key : key;
-      ({ payload } = await jwtVerify(token, resolved as Uint8Array, { algorithms }));
+      ({ payload } = await jwtVerify(token, resolved as Uint8Array, { algorithms, issuer: auth.issuer, audience: auth.audience }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The token has expired.');
       if (error instanceof errors.JWSSignatureVerificationFailed) throw new UnauthenticatedError('The token signature is invalid.');
+      if (error instanceof errors.JWTClaimValidationFailed) throw new UnauthenticatedError(`The token's "${error.claim}" claim is not accepted here.`);
       throw new UnauthenticatedError('The token is not a valid JWT for this gateway.');
     }
     const claims = claimsSchema.safeParse(payload);

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
+const noCache = <T>() => ({ get: (): T | undefined => undefined, set: () => {} });
+
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGateway({
@@ -93,6 +95,9 @@ export function createGateway({
     },
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
+    // No parse cache: it is keyed by the text alone, so a document parsed for a class with a high
+    // token limit would skip the limit of another. Validation stays cached (per class schema).
+    parserAndValidationCache: { documentCache: noCache(), errorCache: noCache(), validationCache: true },
     plugins: [
       useRequestId(logger),
       useBodyLimit(settings.maxBodyBytes),

@@ -24,9 +24,10 @@ export class MysqlDatabase implements Database {
       // DECIMAL stays a string so money is converted to cents without float rounding.
       decimalNumbers: false,
     });
-    // The class's statement timeout, enforced by the server (seconds, fractional).
+    // The class's statement timeout, enforced by the server (MariaDB's max_statement_time, in
+    // seconds). The callback matters: a failing statement without one emits an unhandled 'error'.
     this.pool.pool.on('connection', (connection) => {
-      connection.query(`SET SESSION max_statement_time = ${options.statementTimeoutMs / 1000}`);
+      connection.query('SET SESSION max_statement_time = ?', [options.statementTimeoutMs / 1000], () => {});
     });
   }
 
@@ -85,16 +86,18 @@ export class MysqlDatabase implements Database {
         }
       },
     };
+    let lostServer = false;
     try {
       await tx.query('START TRANSACTION');
       const result = await work(tx);
       await tx.query('COMMIT');
       return result;
     } catch (error) {
+      lostServer = error instanceof RepoUnavailableError;
       await connection.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      this.release(connection, false);
+      this.release(connection, lostServer);
     }
   }
 

@@ -61,16 +61,18 @@ export class PgDatabase implements Database {
         }
       },
     };
+    let lostServer = false;
     try {
       await tx.query('BEGIN');
       const result = await work(tx);
       await tx.query('COMMIT');
       return result;
     } catch (error) {
+      lostServer = error instanceof RepoUnavailableError;
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      client.release(lostServer);
     }
   }
 

@@ -118,14 +118,18 @@ export class RepoRegistry {
   private touchTenant(database: string): void {
     this.tenantUse.delete(database);
     this.tenantUse.set(database, Date.now());
-    const excess = this.tenantUse.size - this.topology.tenancy.maxOpenTenants;
-    for (const [stale] of [...this.tenantUse].slice(0, Math.max(0, excess))) {
+    let excess = this.tenantUse.size - this.topology.tenancy.maxOpenTenants;
+    for (const [stale] of this.tenantUse) {
+      if (excess <= 0) break;
+      const pools = [...this.pools].filter(([key]) => key.startsWith('main|') && key.endsWith(`|${stale}|`));
+      // A pool still serving or queueing requests stays open until a later eviction: closing it
+      // would strand its waiters.
+      if (pools.some(([, pool]) => pool.stats().total > pool.stats().idle || pool.stats().waiting > 0)) continue;
       this.tenantUse.delete(stale);
-      for (const [key, pool] of this.pools) {
-        if (key.startsWith('main|') && key.endsWith(`|${stale}|`)) {
-          this.pools.delete(key);
-          void pool.close();
-        }
+      excess -= 1;
+      for (const [key, pool] of pools) {
+        this.pools.delete(key);
+        void pool.close();
       }
     }
   }

@@ -52,7 +52,7 @@ export class ReplicaMonitor {
   private async check(): Promise<void> {
     const now = Date.now();
     try {
-      const [row] = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      const [row] = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
       this.samples.push({ at: now, lsn: parseLsn(row!.lsn) });
       this.samples = this.samples.filter((sample) => now - sample.at < 120_000);
     } catch {

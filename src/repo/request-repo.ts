@@ -101,10 +101,15 @@ export class RequestRepo implements Repo {
     return result;
   }
 
-  /** After a write on PostgreSQL: the primary's WAL position, for the client's read-your-writes token. */
+  /**
+   * After a write on PostgreSQL: the primary's WAL position, for the client's read-your-writes
+   * token. The insert position, not pg_current_wal_lsn(): with asynchronous commit the commit
+   * record may still sit in WAL buffers past the write position, and a replica replayed up to
+   * that position would not show the write yet.
+   */
   private async recordWritePosition(): Promise<void> {
     if (this.dialect !== 'pg') return;
-    const [row] = await this.onPrimary<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    const [row] = await this.onPrimary<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     const lsn = parseLsn(row!.lsn);
     if (!this.usage.lsn || parseLsn(this.usage.lsn) < lsn) this.usage.lsn = formatLsn(lsn);
   }

@@ -11,6 +11,8 @@ export interface MariadbServerOptions {
   name: string;
   dataDir: string;
   port: number;
+  /** Who runs the server when there is no `mysql` user. */
+  processUser: string;
 }
 
 export function findMariadbd(): string | undefined {
@@ -31,7 +33,7 @@ export class MariadbServer {
     this.socket = path.join(this.dir, 'run', 'mysqld.sock');
     this.pidFile = path.join(this.dir, 'run', 'mysqld.pid');
     this.logFile = path.join(this.dir, 'log', 'error.log');
-    this.user = userExists('mysql') ? 'mysql' : (process.env.USER ?? 'mysql');
+    this.user = userExists('mysql') ? 'mysql' : options.processUser;
   }
 
   get port(): number {

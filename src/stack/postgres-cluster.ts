@@ -14,6 +14,8 @@ export interface PostgresClusterOptions {
   /** Directory holding initdb and pg_ctl. */
   binDir: string;
   superuserPassword: string;
+  /** Who runs the server when there is no `postgres` user. */
+  processUser: string;
 }
 
 export function findPgBinDir(configured: string | undefined): string {
@@ -42,7 +44,7 @@ export class PostgresCluster {
     this.pgdata = path.join(this.dir, 'pgdata');
     this.logFile = path.join(this.dir, 'log', 'postgres.log');
     this.socketDir = path.join(this.dir, 'run');
-    this.user = userExists('postgres') ? 'postgres' : (process.env.USER ?? 'postgres');
+    this.user = userExists('postgres') ? 'postgres' : options.processUser;
   }
 
   get port(): number {

@@ -10,8 +10,9 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { clientClasses, parseTopology, projectRoot, stackOptions, type ClientClass, type StackOptions, type Topology } from '../config.js';
-import { migrate, migrateAndGrant, withMigrationConnection } from '../migrations.js';
-import { registerTenant } from '../tenancy/tenant-admin.js';
+import { migrateAndGrant } from '../migrations.js';
+import { withPgClient } from '../repo/pg-client.js';
+import { migrateRegistry, registerTenant } from '../tenancy/tenant-admin.js';
 import { seedLegacy } from '../../subgraphs/legacy/seed.js';
 import { seedMain } from '../../subgraphs/main/seed.js';
 import { seedTelemetry } from '../../subgraphs/telemetry/seed.js';
@@ -54,11 +55,11 @@ function pgUrl(port: number, database: string, role?: { user: string; password: 
 
 function components(options: StackOptions) {
   const binDir = findPgBinDir(options.pgBinDir);
-  const common = { dataDir: options.dataDir, binDir, superuserPassword: SUPERUSER_PASSWORD };
+  const common = { dataDir: options.dataDir, binDir, superuserPassword: SUPERUSER_PASSWORD, processUser: options.processUser };
   return {
     main: new PostgresCluster({ ...common, name: 'main', port: stackPorts.main }),
     telemetry: new PostgresCluster({ ...common, name: 'telemetry', port: stackPorts.telemetry }),
-    legacy: new MariadbServer({ dataDir: options.dataDir, name: 'legacy', port: stackPorts.legacy }),
+    legacy: new MariadbServer({ dataDir: options.dataDir, name: 'legacy', port: stackPorts.legacy, processUser: options.processUser }),
     mainReplica: new PostgresCluster({ ...common, name: 'main-replica', port: stackPorts.mainReplica }),
   };
 }
@@ -144,16 +145,6 @@ async function provisionMariadb(server: MariadbServer, topology: Topology): Prom
   }
 }
 
-async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 function buildInfo(dataDir: string): StackInfo {
   const registry = pgUrl(stackPorts.main, 'repogate', OWNER);
   const telemetry = pgUrl(stackPorts.telemetry, 'telemetry', OWNER);
@@ -214,10 +205,7 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     await provisionPostgres(stackPorts.telemetry, ['telemetry'], false, topology);
     await provisionMariadb(parts.legacy, topology);
 
-    const registryApplied = await withMigrationConnection('pg', info.repos.main.registry, (connection) =>
-      migrate(connection, path.join(projectRoot, 'src', 'tenancy', 'migrations')),
-    );
-    logApplied(log, 'the tenant registry', registryApplied);
+    logApplied(log, 'the tenant registry', await migrateRegistry(info.repos.main.registry));
     const roles = topology.repos.main.roles;
     for (const tenant of demoTenants) {
       const url = info.repos.main.tenants[tenant.slug]!;

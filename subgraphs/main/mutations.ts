@@ -65,7 +65,14 @@ export const startTimeEntry: Resolver<{ input: StartInput }> = (_root, { input }
     if (running) {
       throw new BadUserInputError(`User ${userId} already has a running entry (${running.id}); stop it first.`, 'userId');
     }
-    const [entry] = await tx.query<sql.TimeEntryRow>(statements.insertTimeEntry, [userId, projectId, input.startedAt ?? new Date(), note]);
+    const values = [userId, projectId, input.startedAt ?? new Date(), ...(statements.writesNote ? [note] : [])];
+    const [entry] = await tx.query<sql.TimeEntryRow>(statements.insertTimeEntry, values).catch((error: unknown) => {
+      // A concurrent start for the same user got in first: the partial unique index says no.
+      if ((error as { code?: string }).code === '23505') {
+        throw new BadUserInputError(`User ${userId} already has a running entry; stop it first.`, 'userId');
+      }
+      throw error;
+    });
     return entry!;
   });
 };
@@ -95,7 +102,8 @@ export const updateTimeEntry: Resolver<{ input: UpdateInput }> = (_root, { input
     const endedAt = input.endedAt ?? current.endedAt;
     checkOrder(startedAt, endedAt);
     const note = input.note === undefined ? current.note : checkNote(input.note);
-    const [entry] = await tx.query<sql.TimeEntryRow>(statements.updateTimeEntry, [id, projectId, startedAt, endedAt, note]);
+    const values = [id, projectId, startedAt, endedAt, ...(statements.writesNote ? [note] : [])];
+    const [entry] = await tx.query<sql.TimeEntryRow>(statements.updateTimeEntry, values);
     return entry!;
   });
 };

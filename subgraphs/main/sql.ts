@@ -32,7 +32,8 @@ export interface TimeEntryRow {
   note: string | null;
 }
 
-const companyColumns = `id, name, legacy_customer_code AS "legacyCustomerCode", created_at AS "createdAt"`;
+// char(8) comes back space-padded from PostgreSQL and unpadded from MariaDB: trim so keys match.
+const companyColumns = `id, name, rtrim(legacy_customer_code) AS "legacyCustomerCode", created_at AS "createdAt"`;
 
 /**
  * users.email and time_entries.note are private: the `api` class's role may not read them, and
@@ -89,14 +90,17 @@ function privateStatements(p: PrivateColumns) {
 
     timeEntryForUpdate: `SELECT ${timeEntryColumns(p)} FROM time_entries WHERE id = $1 FOR UPDATE`,
 
-    /** $1 user, $2 project, $3 started at, $4 note (ignored without the note privilege). */
+    /** Whether the write statements below take the note ($4 / $5); without the privilege they do not. */
+    writesNote: p.note,
+
+    /** $1 user, $2 project, $3 started at[, $4 note]. */
     insertTimeEntry: p.note
       ? `INSERT INTO time_entries (user_id, project_id, started_at, note) VALUES ($1, $2, $3, $4) RETURNING ${timeEntryColumns(p)}`
       : `INSERT INTO time_entries (user_id, project_id, started_at) VALUES ($1, $2, $3) RETURNING ${timeEntryColumns(p)}`,
 
     stopTimeEntry: `UPDATE time_entries SET ended_at = $2 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`,
 
-    /** $1 id, $2 project, $3 started at, $4 ended at, $5 note: the entry's new state, all columns given. */
+    /** $1 id, $2 project, $3 started at, $4 ended at[, $5 note]: the entry's new state, all columns given. */
     updateTimeEntry: p.note
       ? `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4, note = $5 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`
       : `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`,
@@ -114,7 +118,7 @@ export const projectOfUsersCompany = `
 
 /** The tenant's legacy customer codes: the only legacy customers its requests may reach. */
 export const legacyCustomerCodes = `
-  SELECT legacy_customer_code AS code FROM companies WHERE legacy_customer_code IS NOT NULL`;
+  SELECT rtrim(legacy_customer_code) AS code FROM companies WHERE legacy_customer_code IS NOT NULL`;
 
 export const projectsByIds = `SELECT id, company_id AS "companyId", name FROM projects WHERE id = ANY($1::bigint[])`;
 
