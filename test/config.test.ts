@@ -4,12 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseTopology, projectRoot, topologyFromEnvironment } from '../src/config.js';
-import { stackInfo, tokenFor } from './support.js';
+import { freePort, stackInfo, tokenFor } from './support.js';
 
 const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
@@ -41,14 +40,6 @@ function cli(command: string, env: Record<string, string>, until?: RegExp) {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the topology', () => {
   it('takes a valid config and fills the defaults', () => {

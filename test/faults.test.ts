@@ -54,6 +54,7 @@ describe('MariaDB killed during mixed queries', () => {
 
     await stack.legacy.start();
     const ms = await recovered((response) => !response.errors);
+    console.info(`[figures] legacy: breaker open after the kill; recovered ${Math.round(ms)} ms after mariadbd answered again`);
     expect(ms).toBeLessThan(5000);
     expect(gateway.registry.breakers.get('legacy')!.state).toBe('closed');
   });
@@ -71,7 +72,9 @@ describe('the telemetry cluster stopped', () => {
     } finally {
       await stack.telemetry.start();
     }
-    expect(await recovered((response) => !response.errors)).toBeLessThan(5000);
+    const ms = await recovered((response) => !response.errors);
+    console.info(`[figures] telemetry: recovered ${Math.round(ms)} ms after its cluster was back`);
+    expect(ms).toBeLessThan(5000);
   });
 });
 
@@ -84,6 +87,7 @@ describe('connections terminated by the server', () => {
       "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'repogate:main' AND state = 'idle'",
     );
     expect(terminated.length).toBeGreaterThan(0);
+    console.info(`[figures] pg_terminate_backend: ${terminated.length} idle connections of main terminated`);
     const afterwards = await Promise.all(Array.from({ length: 5 }, () => gateway.request(mixed, undefined, { clientClass: 'admin' })));
     for (const response of afterwards) expect(response.errors).toBeUndefined();
   });

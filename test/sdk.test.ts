@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, RepogateError, type RepogateSdk } from '../src/sdk/client.js';
 import { legacyServer } from '../src/stack/stack.js';
-import { listen, mainUrl, mysqlRows, openGateway, pgRows, tokenFor } from './support.js';
+import { listen, mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl, tokenFor } from './support.js';
 
 const gateway = openGateway();
 let http: Awaited<ReturnType<typeof listen>>;
@@ -90,6 +90,24 @@ describe('the SDK over the live gateway', () => {
   it('throws NETWORK_ERROR only when no GraphQL answer came back', async () => {
     const offline = createClient({ url: 'http://127.0.0.1:9/graphql' });
     await expect(offline.CompanyPage()).rejects.toMatchObject({ name: 'RepogateError', code: 'NETWORK_ERROR' });
+  });
+});
+
+describe('mutations through the SDK', () => {
+  it('record positions as api (idempotently) and refuse a void invoice as admin', async () => {
+    const api = createClient({ url: `${http.url}/graphql`, token: await tokenFor('api') });
+    const positions = [{ recordedAt: '2026-11-07T00:00:00Z', latitude: 52.5, longitude: 13.4 }];
+    try {
+      expect((await api.RecordPositions({ deviceId: '997', positions })).data).toEqual({ recordPositions: { inserted: 1, duplicates: 0 } });
+      expect((await api.RecordPositions({ deviceId: '997', positions })).data).toEqual({ recordPositions: { inserted: 0, duplicates: 1 } });
+    } finally {
+      await pgRows(telemetryUrl(), "DELETE FROM positions WHERE device_id = 997 AND recorded_at = '2026-11-07T00:00:00Z'");
+    }
+    const admin = createClient({ url: `${http.url}/graphql`, token: await tokenFor('admin') });
+    const [voided] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE STAT = 'V' AND CUST_CD LIKE 'AC%' LIMIT 1");
+    const refused = await admin.MarkInvoicePaid({ number: String(voided!.INV_NO) });
+    expect(refused.data).toBeNull();
+    expect(refused.errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'number' });
   });
 });
 

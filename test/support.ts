@@ -114,3 +114,14 @@ export async function statementsRun(gateway: TestGateway): Promise<number> {
   const { values } = await gateway.metrics.queries.get();
   return values.reduce((sum, value) => sum + value.value, 0);
 }
+
+/** A TCP port nothing listens on right now, for a gateway process a test starts. */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
