@@ -49,7 +49,10 @@ function ensureDebianPackage(name, present) {
   run('apt-get', ['install', '-y', '-qq', name], { env });
 }
 
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+// The TypeScript runs in this very node process (tsx as a loader), not under tsx's CLI: that CLI
+// is a parent process that SIGKILLs a child slow to acknowledge a signal, which under load cuts
+// the gateway's graceful drain short.
+const tsNode = (args) => [process.execPath, ['--import', 'tsx', ...args]];
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 ensureNodeModules();
@@ -58,7 +61,7 @@ ensureDebianPackage('mariadb-server', hasMariadb);
 
 switch (task) {
   case 'start':
-    run(tsx, ['src/cli.ts', 'start', ...rest], { env: { REPOGATE_DEBUG: '1', ...process.env } });
+    run(...tsNode(['src/cli.ts', 'start', ...rest]), { env: { REPOGATE_DEBUG: '1', ...process.env } });
     break;
   case 'test':
     ensureDebianPackage('chromium', hasChromium);
@@ -69,5 +72,5 @@ switch (task) {
     run(bin('vitest'), ['run', ...rest]);
     break;
   default:
-    run(tsx, ['src/cli.ts', task, ...rest]);
+    run(...tsNode(['src/cli.ts', task, ...rest]));
 }

@@ -5,12 +5,16 @@
  * the next start (`npm run stack:down` stops it).
  */
 import { createServer } from 'node:http';
+import net from 'node:net';
 import { signDevToken } from './auth/tokens.js';
 import { serverOptions, topologyFromEnvironment } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
 import { createLogger } from './observability/logger.js';
 import { startConsoleTracing } from './observability/tracing.js';
 import { stackUp } from './stack/stack.js';
+
+/** How long the server must have been without requests before a drain counts as done. */
+const QUIET_MS = 500;
 
 export async function startGateway(): Promise<void> {
   const server = serverOptions();
@@ -32,12 +36,16 @@ export async function startGateway(): Promise<void> {
   }
 
   let inFlight = 0;
-  let idle: (() => void) | undefined;
+  let lastActivity = performance.now();
+  let draining = false;
   const http = createServer((request, response) => {
     inFlight += 1;
+    lastActivity = performance.now();
+    // While draining, keep-alive clients are told to reconnect (elsewhere) after this answer.
+    if (draining) response.setHeader('connection', 'close');
     response.on('close', () => {
       inFlight -= 1;
-      if (inFlight === 0) idle?.();
+      lastActivity = performance.now();
     });
     void repogate.gateway(request, response);
   });
@@ -56,16 +64,33 @@ export async function startGateway(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     logger.info({ signal, inFlight }, 'draining: no new connections; waiting for in-flight requests');
-    http.close();
-    http.closeIdleConnections();
-    const drained = new Promise<void>((resolve) => (inFlight === 0 ? resolve() : (idle = resolve)));
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), topology.gateway.drainTimeoutMs).unref());
-    if ((await Promise.race([drained, deadline])) === 'timeout') logger.warn({ inFlight }, 'drain timeout: closing anyway');
+    draining = true;
+    const deadline = performance.now() + topology.gateway.drainTimeoutMs;
+    const quiet = async (until: () => boolean) => {
+      while (performance.now() < deadline && !until()) await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+    // Keep accepting until no request has started for a quiet moment: under load, connections
+    // clients opened before the signal may still wait in the listen backlog, and closing the
+    // listener would reset them.
+    await quiet(() => performance.now() - lastActivity >= QUIET_MS);
+    // Then stop listening only: http.Server#close would also close "idle" connections, which
+    // under load includes connections whose request has arrived but not been read yet.
+    net.Server.prototype.close.call(http);
+    await quiet(() => inFlight === 0 && performance.now() - lastActivity >= QUIET_MS);
+    if (inFlight > 0) logger.warn({ inFlight }, 'drain timeout: closing anyway');
     http.closeAllConnections();
     await repogate.close();
     logger.info('stopped (the stack keeps running; npm run stack:down stops it)');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Repeated signals (Ctrl-C twice, a supervisor and a process group both signalling) must not
+  // fall through to the default handler, which would kill the process mid-drain.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return logger.warn({ signal }, 'already draining');
+    stopping = true;
+    void shutdown(signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }

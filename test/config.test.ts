@@ -10,17 +10,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseTopology, projectRoot, topologyFromEnvironment } from '../src/config.js';
 import { freePort, stackInfo, tokenFor } from './support.js';
 
-const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
 /** The stack's own topology as a plain JSON config, as a user would write it. */
 function validTopology(): any {
   return JSON.parse(JSON.stringify(stackInfo().topology));
 }
 
-/** Runs `tsx src/cli.ts <command>` with the given environment; resolves with its exit and output. */
+/** Runs `src/cli.ts <command>` as npm scripts do (node, tsx as a loader); resolves with its exit and output. */
 function cli(command: string, env: Record<string, string>, until?: RegExp) {
   return new Promise<{ code: number | null; output: string; kill(): Promise<number | null> }>((resolve) => {
-    const child = spawn(tsx, ['src/cli.ts', command], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
     });
