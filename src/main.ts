@@ -63,7 +63,7 @@ export async function startGateway(): Promise<void> {
   console.log(`    -d '{"query":"{ companies(first: 2) { edges { node { name openBalanceCents users(first: 2) { edges { node { name lastPosition { latitude longitude } } } } } } } }"}'`);
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal, inFlight }, 'draining: no new connections; waiting for in-flight requests');
+    logger.info({ signal, inFlight }, 'draining: finishing the requests on their way, then closing');
     draining = true;
     const deadline = performance.now() + topology.gateway.drainTimeoutMs;
     const quiet = async (until: () => boolean) => {
