@@ -97,11 +97,17 @@ describe('introspection and suggestions', () => {
     expect(body.errors![0]!.message).toMatch(/introspection/i);
     const typo = await gateway.request('{ companie { edges { cursor } } }', undefined, { clientClass: 'api' });
     expect(typo.errors![0]!.message).toBe('Cannot query field "companie" on type "Query".');
+    // A bad enum in variables is refused at execution, after validation: no hint there either.
+    const badEnum = await gateway.request('query ($s: InvoiceStatus) { company(id: "1") { invoices(status: $s) { number } } }', { s: 'OPN' }, { clientClass: 'api' });
+    expect(badEnum.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(badEnum.errors![0]!.message).not.toMatch(/Did you mean/);
   });
 
   it('are on for interactive', async () => {
     expect((await gateway.request(introspect)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     const typo = await gateway.request('{ companie { edges { cursor } } }');
     expect(typo.errors![0]!.message).toMatch(/Did you mean "companies"/);
+    const badEnum = await gateway.request('query ($s: InvoiceStatus) { company(id: "1") { invoices(status: $s) { number } } }', { s: 'OPN' });
+    expect(badEnum.errors![0]!.message).toMatch(/Did you mean the enum value "OPEN"/);
   });
 });

@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import { principals } from './use-auth.js';
 
 /** The request being served, for code that has no request at hand (error masking logs with its id). */
-export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+export const requestScope = new AsyncLocalStorage<{ requestId: string; request: Request }>();
 
 const ids = new WeakMap<Request, { id: string; started: number }>();
 const wellFormed = /^[\w.:-]{1,128}$/;
@@ -21,7 +21,7 @@ export function useRequestId(logger: Logger): Plugin {
       const given = request.headers.get('x-request-id');
       const id = given && wellFormed.test(given) ? given : randomUUID();
       ids.set(request, { id, started: performance.now() });
-      requestScope.enterWith({ requestId: id });
+      requestScope.enterWith({ requestId: id, request });
     },
     onResponse({ request, response }) {
       const entry = ids.get(request);

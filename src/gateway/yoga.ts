@@ -85,7 +85,17 @@ export function createGateway({
     landingPage: false,
     // Unexpected errors are logged by maskError with their cause; client errors are not noise.
     logging: false,
-    maskedErrors: { maskError: (error) => maskError(error, logError) },
+    maskedErrors: {
+      maskError(error) {
+        const masked = maskError(error, logError);
+        // Execution-time input errors (a bad enum in variables) carry "Did you mean …?" too.
+        const request = requestScope.getStore()?.request;
+        const clientClass = request ? principals.get(request)?.clientClass : undefined;
+        if (!clientClass || introspection[clientClass] || !/ Did you mean /.test(masked.message)) return masked;
+        masked.message = masked.message.replace(/ Did you mean .*$/, '');
+        return masked;
+      },
+    },
     // GraphiQL is bundled (no CDN): it works on machines without internet.
     renderGraphiQL,
     graphiql: settings.graphiql && {
