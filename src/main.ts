@@ -27,7 +27,8 @@ export async function startGateway(): Promise<void> {
     !configured && 'hs256Secret' in topology.auth
       ? await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', subject: 'graphiql', expiresIn: '30d' })
       : undefined;
-  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, logger });
+  let draining = false;
+  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, logger, isDraining: () => draining });
   try {
     await repogate.checkGrants();
   } catch (error) {
@@ -37,7 +38,6 @@ export async function startGateway(): Promise<void> {
 
   let inFlight = 0;
   let lastActivity = performance.now();
-  let draining = false;
   const http = createServer((request, response) => {
     inFlight += 1;
     lastActivity = performance.now();

@@ -43,6 +43,10 @@ describe('SIGTERM', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 100)); // the requests are in
     child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`); // still accepting while it drains
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'draining' });
 
     const answers = await Promise.all(inFlight);
     for (const answer of answers) {

@@ -6,10 +6,16 @@ import type { RepoRegistry } from '../repo/registry.js';
  * primary's and replica's state (up, down, lagging) so an operator sees which one is wrong.
  * (/health, yoga's own, only says the process is up.)
  */
-export function useReadiness(registry: RepoRegistry, endpoint = '/ready'): Plugin {
+export function useReadiness(registry: RepoRegistry, isDraining: () => boolean = () => false, endpoint = '/ready'): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== endpoint) return;
+      // Shutting down: tell the load balancer to send new work elsewhere.
+      if (isDraining()) {
+        return endResponse(
+          new fetchAPI.Response(JSON.stringify({ status: 'draining' }), { status: 503, headers: { 'content-type': 'application/json' } }),
+        );
+      }
       const repos = await registry.readiness();
       // A repo is down when its primary is; a replica that is down or lagging is only reported.
       const down = Object.entries(repos).filter(([, state]) => state.primary === 'down').map(([name]) => name);

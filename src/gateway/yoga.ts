@@ -39,6 +39,8 @@ export interface GatewayOptions {
   verifyToken: TokenVerifier;
   /** Adds extensions.repos for requests sending `x-repogate-debug: 1`. */
   debug?: boolean;
+  /** True once a shutdown has begun: /ready answers 503 so load balancers stop sending work. */
+  isDraining?: () => boolean;
   /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
   graphiqlToken?: string;
   schemas?: Record<ClientClass, GraphQLSchema>;
@@ -56,6 +58,7 @@ export function createGateway({
   verifyToken,
   debug = false,
   graphiqlToken,
+  isDraining,
   schemas = buildClassSchemas(buildGatewaySchema()),
   classes = classDefaults,
   settings = { maxBodyBytes: 1_500_000, graphiql: true },
@@ -121,7 +124,7 @@ export function createGateway({
       useRequestSession(),
       useTracing(),
       useRepoUsage({ enabled: debug }),
-      useReadiness(registry),
+      useReadiness(registry, isDraining),
       ...(metrics ? useMetrics(metrics) : []),
     ],
   });
