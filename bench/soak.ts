@@ -83,9 +83,11 @@ await repogate.close();
 // Leave the demo data as the seed made it (the write above is idempotent, but adds its fixes once).
 const { withPgClient } = await import('../src/repo/pg-client.js');
 const { readStackInfo } = await import('../src/stack/stack.js');
-await withPgClient(readStackInfo()!.repos.telemetry.url, (client) =>
-  client.query("DELETE FROM positions WHERE device_id = 2 AND recorded_at >= '2026-11-20' AND recorded_at < '2026-11-21'"),
-);
+await withPgClient(readStackInfo()!.repos.telemetry.url, async (client) => {
+  await client.query("DELETE FROM positions WHERE device_id = 2 AND recorded_at >= '2026-11-20' AND recorded_at < '2026-11-21'");
+  await client.query(`UPDATE device_last_position l SET recorded_at = p.recorded_at, lat = p.lat, lon = p.lon, speed_kmh = p.speed_kmh, heading = p.heading
+    FROM (SELECT * FROM positions WHERE device_id = 2 ORDER BY recorded_at DESC LIMIT 1) p WHERE l.device_id = 2`);
+});
 
 const steady = memory[Math.min(3, memory.length - 1)]!; // after 30 s of warm-up
 const end = memory.at(-1)!;

@@ -64,6 +64,13 @@ describe('BAD_USER_INPUT', () => {
     );
   });
 
+  it('refuses a track window wider than 31 days', async () => {
+    expectBadInput(
+      await gateway.request('{ device(id: "1") { track(from: "2026-08-01T00:00:00Z", to: "2026-10-01T00:00:00Z") { heading } } }'),
+      'to',
+    );
+  });
+
   it('refuses a cursor it did not issue, and maxPoints out of range', async () => {
     expectBadInput(await gateway.request(`{ companies(after: "' OR 1=1--") { edges { cursor } } }`), 'after');
     expectBadInput(

@@ -4,7 +4,7 @@
  * field, and nothing is partially written.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl } from './support.js';
+import { mainUrl, mysqlRows, openGateway, pgRows, restoreLastPositions, telemetryUrl } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -65,7 +65,10 @@ describe('time entries', () => {
 
 describe('recordPositions', () => {
   const device = 999; // acme's (odd ids), unassigned
-  afterEach(() => pgRows(telemetryUrl(), "DELETE FROM positions WHERE device_id = $1 AND recorded_at >= '2026-11-05'", [device]));
+  afterEach(async () => {
+    await pgRows(telemetryUrl(), "DELETE FROM positions WHERE device_id = $1 AND recorded_at >= '2026-11-05'", [device]);
+    await restoreLastPositions([device]);
+  });
   const fixes = Array.from({ length: 250 }, (_, i) => ({
     recordedAt: new Date(Date.UTC(2026, 10, 5, 0, 0, i)).toISOString(),
     latitude: 52.5 + i / 10_000,
@@ -89,6 +92,13 @@ describe('recordPositions', () => {
     expect(again.data!.recordPositions).toEqual({ inserted: 1, duplicates: 50 });
     const [stored] = await pgRows(telemetryUrl(), "SELECT count(*)::int AS n FROM positions WHERE device_id = $1 AND recorded_at >= '2026-11-05'", [device]);
     expect(stored!.n).toBe(251);
+    // The newest fix is the device's last position now, read in the same repo without another scan.
+    const last = await gateway.request(`{ device(id: "${device}") { lastPosition { recordedAt } } }`, undefined, { clientClass: 'api' });
+    expect(last.data!.device.lastPosition.recordedAt).toBe('2026-11-05T01:00:00.000Z');
+    // An older batch does not move it back.
+    await record([{ ...fixes[0]!, recordedAt: '2026-11-05T00:30:00Z' }]);
+    const still = await gateway.request(`{ device(id: "${device}") { lastPosition { recordedAt } } }`, undefined, { clientClass: 'api' });
+    expect(still.data!.device.lastPosition.recordedAt).toBe('2026-11-05T01:00:00.000Z');
   });
 
   it('refuses more than 10,000 fixes, bad values and other tenants\' devices, storing nothing', async () => {

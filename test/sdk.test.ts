@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, RepogateError, type RepogateSdk } from '../src/sdk/client.js';
 import { legacyServer } from '../src/stack/stack.js';
-import { listen, mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl, tokenFor } from './support.js';
+import { listen, mainUrl, mysqlRows, openGateway, pgRows, restoreLastPositions, telemetryUrl, tokenFor } from './support.js';
 
 const gateway = openGateway();
 let http: Awaited<ReturnType<typeof listen>>;
@@ -102,6 +102,7 @@ describe('mutations through the SDK', () => {
       expect((await api.RecordPositions({ deviceId: '997', positions })).data).toEqual({ recordPositions: { inserted: 0, duplicates: 1 } });
     } finally {
       await pgRows(telemetryUrl(), "DELETE FROM positions WHERE device_id = 997 AND recorded_at = '2026-11-07T00:00:00Z'");
+      await restoreLastPositions([997]);
     }
     const admin = createClient({ url: `${http.url}/graphql`, token: await tokenFor('admin') });
     const [voided] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE STAT = 'V' AND CUST_CD LIKE 'AC%' LIMIT 1");

@@ -107,6 +107,19 @@ describe('the demo seed (DOMAIN.md)', () => {
     expect(Number(legacy!.zero_dates)).toBeGreaterThan(0);
   });
 
+  it('keeps device_last_position equal to the newest fix of every device', async () => {
+    const [mismatch] = await pgRows(
+      telemetryUrl(),
+      `SELECT count(*)::int AS n FROM (
+         SELECT DISTINCT ON (device_id) device_id, recorded_at FROM positions ORDER BY device_id, recorded_at DESC
+       ) newest FULL JOIN device_last_position l USING (device_id)
+       WHERE l.recorded_at IS DISTINCT FROM newest.recorded_at`,
+    );
+    expect(mismatch!.n).toBe(0);
+    const [partitions] = await pgRows(telemetryUrl(), "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'positions'::regclass");
+    expect(partitions!.n).toBeGreaterThan(12);
+  });
+
   it('is deterministic: the same rows on every machine', async () => {
     // Fingerprints over explicit columns (epoch seconds), so the session time zone cannot change them.
     const [main] = await pgRows(

@@ -125,3 +125,19 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * After a test deletes the fixes it recorded: device_last_position back to the newest fix left
+ * (ingest only moves it forward; deleting fixes is not something the API does).
+ */
+export async function restoreLastPositions(deviceIds: number[]): Promise<void> {
+  await withPgClient(telemetryUrl(), async (client) => {
+    await client.query('DELETE FROM device_last_position WHERE device_id = ANY($1::bigint[])', [deviceIds]);
+    await client.query(
+      `INSERT INTO device_last_position
+       SELECT DISTINCT ON (device_id) device_id, recorded_at, lat, lon, speed_kmh, heading
+       FROM positions WHERE device_id = ANY($1::bigint[]) ORDER BY device_id, recorded_at DESC`,
+      [deviceIds],
+    );
+  });
+}

@@ -11,6 +11,7 @@ export async function seedTelemetry(client: pg.ClientBase): Promise<boolean> {
   if (rows[0]?.seeded) return false;
   const devices = demoDevices();
   await client.query('BEGIN');
+  await client.query("SELECT ensure_position_partitions($1::timestamptz - interval '8 days', $1::timestamptz + interval '1 month')", [SEED_END]);
   await copyRows(
     client,
     'devices (id, tenant, user_id, serial, label)',
@@ -43,8 +44,13 @@ export async function seedTelemetry(client: pg.ClientBase): Promise<boolean> {
     label: 'telemetry positions',
     total: demoSizes.positions,
   });
+  await client.query(`
+    INSERT INTO device_last_position
+    SELECT DISTINCT ON (device_id) device_id, recorded_at, lat, lon, speed_kmh, heading
+    FROM positions ORDER BY device_id, recorded_at DESC`);
   await client.query('COMMIT');
   await client.query('ANALYZE devices');
-  await client.query('ANALYZE positions');
+  // VACUUM sets the visibility map, so tracks are index-only scans from the start.
+  await client.query('VACUUM (ANALYZE) positions');
   return true;
 }

@@ -1,7 +1,7 @@
 /**
- * Every statement of the telemetry subgraph. A device is always read with its newest fix (a
- * LATERAL probe of the (device_id, recorded_at) primary key), so Device.lastPosition and
- * User.lastPosition never cost a round trip of their own.
+ * Every statement of the telemetry subgraph. A device is always read with its newest fix (from
+ * device_last_position, kept current on ingest), so Device.lastPosition and User.lastPosition
+ * never cost a round trip of their own.
  */
 export interface DeviceRow {
   id: string;
@@ -30,10 +30,7 @@ const deviceWithLastPosition = `
          p.recorded_at AS "lastRecordedAt", p.lat AS "lastLatitude", p.lon AS "lastLongitude",
          p.speed_kmh AS "lastSpeedKmh", p.heading AS "lastHeading"
   FROM devices d
-  LEFT JOIN LATERAL (
-    SELECT recorded_at, lat, lon, speed_kmh, heading FROM positions
-    WHERE device_id = d.id ORDER BY recorded_at DESC LIMIT 1
-  ) AS p ON true`;
+  LEFT JOIN device_last_position p ON p.device_id = d.id`;
 
 /** $1 tenant, $2 device ids. */
 export const devicesByIds = `${deviceWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])`;
@@ -71,15 +68,28 @@ export const tracksDownsampled = `
 
 /**
  * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on
- * (device, instant): fixes already stored are left as they are. $2–$6 are parallel arrays.
+ * (device, instant): fixes already stored are left as they are. The batch's newest fix moves
+ * device_last_position forward (never back). $2–$6 are parallel arrays.
  */
 export const recordPositions = `
   WITH device AS (SELECT id FROM devices WHERE id = $1 AND tenant = $7),
+  fixes AS (
+    SELECT * FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::smallint[])
+      AS fix (recorded_at, lat, lon, speed_kmh, heading)
+  ),
   inserted AS (
     INSERT INTO positions (device_id, recorded_at, lat, lon, speed_kmh, heading)
-    SELECT device.id, fix.* FROM device,
-      unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::smallint[]) AS fix
+    SELECT device.id, fixes.* FROM device, fixes
     ON CONFLICT (device_id, recorded_at) DO NOTHING
+    RETURNING 1
+  ),
+  newest AS (
+    INSERT INTO device_last_position (device_id, recorded_at, lat, lon, speed_kmh, heading)
+    SELECT device.id, latest.* FROM device, (SELECT * FROM fixes ORDER BY recorded_at DESC LIMIT 1) AS latest
+    ON CONFLICT (device_id) DO UPDATE
+      SET recorded_at = excluded.recorded_at, lat = excluded.lat, lon = excluded.lon,
+          speed_kmh = excluded.speed_kmh, heading = excluded.heading
+      WHERE device_last_position.recorded_at < excluded.recorded_at
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted`;
