@@ -9,4 +9,5 @@ export const fieldColumns: Record<string, string[]> = {
   'Device.track': ['positions.device_id', 'positions.recorded_at', 'positions.lat', 'positions.lon', 'positions.speed_kmh', 'positions.heading'],
   'User.devices': ['devices.id', 'devices.tenant', 'devices.user_id'],
   'Query.devices': ['devices.id', 'devices.tenant'],
+  'Query.positionsInArea': ['positions.device_id', 'positions.recorded_at', 'positions.lat', 'positions.lon', 'devices.tenant'],
 };

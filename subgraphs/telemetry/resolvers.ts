@@ -6,6 +6,7 @@ import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
 import type { TelemetryLoaders } from './loaders.js';
+import { positionsInArea } from './area.js';
 import { recordPositions } from './mutations.js';
 import * as sql from './sql.js';
 
@@ -42,6 +43,7 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
   Latitude: scalarResolvers.Latitude,
   Longitude: scalarResolvers.Longitude,
   Query: {
+    positionsInArea,
     device: (_root, { id }: { id: string }, { telemetry }) => findById(telemetry.loaders.deviceById, id),
     async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
       const page = pageArgs(args, 50);
@@ -52,6 +54,11 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
   },
   Mutation: {
     recordPositions,
+  },
+  AreaFix: {
+    // A fix of the tenant's device (the query joined on tenant), loaded with the other devices of the page.
+    device: (fix: sql.PositionRow, _args: unknown, { telemetry }) => telemetry.loaders.deviceById.load(fix.deviceId),
+    position: (fix: sql.PositionRow) => fix,
   },
   Device: {
     user: (device: sql.DeviceRow): UserRef | null => (device.userId === null ? null : { id: device.userId }),

@@ -93,3 +93,19 @@ export const recordPositions = `
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted`;
+
+/**
+ * The tenant's fixes in a box and a time window, keyset-paged on (recorded_at, device_id).
+ * $1 tenant, $2/$3 from/to, $4/$5 latitudes, $6/$7 longitudes, $8/$9 after (null: first page),
+ * $10 page size + 1. The BRIN index on recorded_at narrows the scan to the window's blocks.
+ */
+export const positionsInArea = `
+  SELECT p.device_id AS "deviceId", p.recorded_at AS "recordedAt", p.lat AS latitude, p.lon AS longitude,
+         p.speed_kmh AS "speedKmh", p.heading
+  FROM positions p
+  JOIN devices d ON d.id = p.device_id AND d.tenant = $1
+  WHERE p.recorded_at BETWEEN $2 AND $3
+    AND p.lat BETWEEN $4 AND $5 AND p.lon BETWEEN $6 AND $7
+    AND ($8::timestamptz IS NULL OR (p.recorded_at, p.device_id) > ($8::timestamptz, $9::bigint))
+  ORDER BY p.recorded_at, p.device_id
+  LIMIT $10`;
