@@ -1,6 +1,6 @@
 /** Gateway answers equal direct SQL against the same databases. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl } from './support.js';
+import { mainUrl, mysqlRows, openGateway, pgRows, telemetryUrl, type GraphQLResponse } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -242,9 +242,9 @@ describe('positionsInArea', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const response = await gateway.request(query, { ...area, first: 25, after });
+      const response: GraphQLResponse = await gateway.request(query, { ...area, first: 25, after });
       expect(response.errors).toBeUndefined();
-      const { edges, pageInfo } = response.data!.positionsInArea;
+      const { edges, pageInfo }: { edges: any[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = response.data!.positionsInArea;
       seen.push(...edges.map((e: any) => e.node));
       after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
       pages += 1;
