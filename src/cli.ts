@@ -58,6 +58,16 @@ const commands: Record<string, () => Promise<void>> = {
     if (!auth || !('hs256Secret' in auth)) throw new ConfigError('token signs with the HS256 secret of the stack (npm start first) or REPOGATE_CONFIG');
     console.log(await signDevToken(auth.hs256Secret, { clientClass: values.class!, tenant: values.tenant!, subject: values.sub, expiresIn: values.expires }));
   },
+  /** `seed:telemetry --rows N [--interval-s 30]`: grows positions to N rows of generated history (resumable). */
+  async 'seed:telemetry'() {
+    const { values } = parseArgs({ args: process.argv.slice(3), options: { rows: { type: 'string' }, 'interval-s': { type: 'string', default: '30' } } });
+    const rows = Number(values.rows?.replaceAll('_', ''));
+    if (!Number.isSafeInteger(rows) || rows <= 0) throw new ConfigError('usage: npm run seed:telemetry -- --rows 100000000 [--interval-s 30]');
+    const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
+    if (!topology) throw new ConfigError('seed:telemetry needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
+    const { seedTelemetryHistory } = await import('../subgraphs/telemetry/seed-history.js');
+    await seedTelemetryHistory(topology.repos.telemetry.url, { rows, intervalSeconds: Number(values['interval-s']) });
+  },
   /** `tenant add <slug> [--pool-size N]`, `tenant suspend <slug>`, `tenant activate <slug>`, while the gateway runs. */
   async tenant() {
     const { positionals, values } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: { 'pool-size': { type: 'string' } } });
