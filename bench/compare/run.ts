@@ -1,0 +1,200 @@
+/**
+ * `npm run bench [-- --quick]`: the floor, naive yoga, Repogate and PostGraphile on the same
+ * databases, pool sizes and role, side by side in one run.
+ *
+ * 1. Starts each server as its own process (so its CPU can be read from /proc).
+ * 2. Checks every server's JSON equals the floor's for every scenario, and counts the SQL
+ *    round trips per repo one request costs.
+ * 3. Loads each with autocannon at concurrency 1, 10 and 50: warm-up, then measured, servers
+ *    interleaved per scenario so drift (cache, autovacuum) hits them all alike.
+ * 4. Writes bench/results/<date>.md (and .json) and the comparison table in BENCHMARKS.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { signDevToken } from '../../src/auth/tokens.js';
+import { projectRoot } from '../../src/config.js';
+import { withPgClient } from '../../src/repo/pg-client.js';
+import { prng } from '../../src/stack/demo.js';
+import { stackUp } from '../../src/stack/stack.js';
+import { replaceSection, writeResults } from '../report.js';
+import { postgraphileQueries } from './postgraphile-queries.js';
+import { ids, scenarios, type Scenario, type ScenarioName } from './scenarios.js';
+import { renderReport, type Measurement, type ServerName } from './render.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'pool-size': { type: 'string', default: '10' } } });
+const quick = values.quick;
+const poolSize = Number(values['pool-size']);
+const durations = quick ? { warm: 1, measured: 3 } : { warm: 3, measured: 10 };
+const concurrencies = [1, 10, 50];
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+// ---- the stack, the fixture, Repogate's config -------------------------------------------------
+const { topology, repos } = await stackUp(() => {});
+ids.devices = await withPgClient(repos.telemetry.url, async (client) =>
+  (await client.query<{ id: string }>("SELECT id::text FROM devices WHERE tenant = 'acme' ORDER BY id")).rows.map((r) => r.id));
+if (!('hs256Secret' in topology.auth)) throw new Error('the bench signs tokens with the stack secret');
+const token = await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', expiresIn: '2h' });
+// Repogate as a user runs it (npm start), configured like the others: the same pool size for the
+// interactive class, and a cost limit that lets Q4 (20 × 50 × entries) through.
+const configFile = path.join(projectRoot, '.data', 'bench-topology.json');
+writeFileSync(configFile, JSON.stringify({ ...topology, classes: { interactive: { poolSize, limits: { maxCost: 5_000_000 } } } }));
+
+// ---- servers -----------------------------------------------------------------------------------
+interface Server {
+  name: ServerName;
+  url: string;
+  process: ChildProcess;
+  /** Scenarios it serves (PostGraphile: the main-only ones). */
+  serves: ReadonlySet<ScenarioName>;
+  headers: Record<string, string>;
+  body(scenario: Scenario, variables: Record<string, unknown>): string;
+  /** Round trips per repo of one request, however the server reports them. */
+  roundTrips(scenario: Scenario, variables: Record<string, unknown>): Promise<Record<string, number>>;
+}
+
+function startProcess(name: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (/ready|listening on|GraphiQL/i.test(chunk.toString())) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${stderr.slice(-2000)}`)));
+  });
+}
+
+const graphqlBody = (scenario: Scenario, variables: Record<string, unknown>) =>
+  JSON.stringify({ operationName: scenario.name, query: scenario.query, variables });
+
+async function post(url: string, headers: Record<string, string>, body: string): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return response.json();
+}
+
+async function countedServer(name: ServerName, port: number, serves: readonly ScenarioName[], body = graphqlBody): Promise<Server> {
+  const child = await startProcess(name, [`bench/compare/servers/${name}.ts`], { BENCH_PORT: String(port), BENCH_POOL_SIZE: String(poolSize) });
+  const base = `http://127.0.0.1:${port}`;
+  const counts = async () => (await (await fetch(`${base}/__bench/queries`)).json()) as Record<string, number>;
+  const server: Server = {
+    name, url: `${base}/graphql`, process: child, serves: new Set(serves), headers: {}, body,
+    async roundTrips(scenario, variables) {
+      const before = await counts();
+      await post(server.url, {}, body(scenario, variables));
+      const after = await counts();
+      return Object.fromEntries(Object.keys(after).map((repo) => [repo, after[repo]! - before[repo]!]));
+    },
+  };
+  return server;
+}
+
+async function repogateServer(port: number): Promise<Server> {
+  const child = await startProcess('repogate', ['src/cli.ts', 'start'], {
+    REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_DEBUG: '1',
+  });
+  const headers = { authorization: `Bearer ${token}` };
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    name: 'repogate', url, process: child, serves: new Set(scenarios.map((s) => s.name)), headers, body: graphqlBody,
+    async roundTrips(scenario, variables) {
+      const answer = await post(url, { ...headers, 'x-repogate-debug': '1' }, graphqlBody(scenario, variables));
+      return Object.fromEntries(Object.entries(answer.extensions.repos as Record<string, { roundTrips: number }>).map(([repo, r]) => [repo, r.roundTrips]));
+    },
+  };
+}
+
+const pgScenarios = Object.keys(postgraphileQueries) as ScenarioName[];
+log(`starting servers (pool size ${poolSize} per repo) …`);
+const servers = [
+  await countedServer('floor', 4101, scenarios.map((s) => s.name)),
+  await countedServer('naive', 4102, scenarios.map((s) => s.name)),
+  await repogateServer(4103),
+  await countedServer('postgraphile', 4104, pgScenarios, (scenario, variables) =>
+    JSON.stringify({ query: postgraphileQueries[scenario.name as keyof typeof postgraphileQueries].query, variables })),
+];
+const stopAll = () => servers.forEach((s) => s.process.kill('SIGTERM'));
+process.on('exit', stopAll);
+
+// ---- correctness and round trips ------------------------------------------------------------------
+const answerOf = async (server: Server, scenario: Scenario, variables: Record<string, unknown>) => {
+  const answer = await post(server.url, server.headers, server.body(scenario, variables));
+  if (answer.errors) throw new Error(`${server.name} ${scenario.name}: ${JSON.stringify(answer.errors).slice(0, 500)}`);
+  return server.name === 'postgraphile' ? postgraphileQueries[scenario.name as keyof typeof postgraphileQueries].toGatewayShape(answer.data) : answer.data;
+};
+const roundTrips = new Map<string, Record<string, number>>();
+log('checking every answer against the floor …');
+for (const scenario of scenarios) {
+  const random = prng(42);
+  for (let draw = 0; draw < 5; draw += 1) {
+    const variables = scenario.variables(random);
+    const floor = await answerOf(servers[0]!, scenario, variables);
+    for (const server of servers.slice(1).filter((s) => s.serves.has(scenario.name))) {
+      const answer = await answerOf(server, scenario, variables);
+      if (!isDeepStrictEqual(answer, floor)) {
+        writeFileSync(path.join(projectRoot, '.data', `bench-mismatch-${server.name}-${scenario.name}.json`), JSON.stringify({ variables, floor, answer }, null, 2));
+        throw new Error(`${server.name} ${scenario.name} differs from the floor (both answers in .data/bench-mismatch-${server.name}-${scenario.name}.json)`);
+      }
+    }
+  }
+  for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
+    roundTrips.set(`${server.name} ${scenario.name}`, await server.roundTrips(scenario, scenario.variables(prng(7))));
+  }
+  log(`  ${scenario.name}: ${servers.filter((s) => s.serves.has(scenario.name)).length - 1} servers agree with the floor`);
+}
+
+// ---- load ----------------------------------------------------------------------------------------
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function load(server: Server, scenario: Scenario, connections: number, seconds: number) {
+  const random = prng(1234 + connections);
+  return autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...server.headers },
+      setupRequest: (request) => ({ ...request, body: server.body(scenario, scenario.variables(random)) }),
+    }],
+  });
+}
+
+const measurements: Measurement[] = [];
+const runs = concurrencies.length * scenarios.reduce((n, s) => n + servers.filter((v) => v.serves.has(s.name)).length, 0);
+const started = Date.now();
+log(`${runs} runs of ${durations.warm} s warm-up + ${durations.measured} s measured (about ${Math.ceil((runs * (durations.warm + durations.measured)) / 60)} min)`);
+for (const connections of concurrencies) {
+  for (const scenario of scenarios) {
+    for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
+      await load(server, scenario, connections, durations.warm);
+      const cpuBefore = cpuSeconds(server.process.pid!);
+      const result = await load(server, scenario, connections, durations.measured);
+      const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
+      const ok = result.requests.total - result.non2xx - result.errors;
+      const m: Measurement = {
+        server: server.name, scenario: scenario.name, connections,
+        rps: ok / durations.measured, p50: result.latency.p50, p99: result.latency.p99,
+        errors: result.errors + result.non2xx, cpuMsPerRequest: ok > 0 ? (cpu * 1000) / ok : NaN,
+        roundTrips: roundTrips.get(`${server.name} ${scenario.name}`) ?? {},
+      };
+      measurements.push(m);
+      log(`  [${measurements.length}/${runs} ${Math.round((Date.now() - started) / 1000)} s] c=${connections} ${scenario.name} ${server.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.cpuMsPerRequest.toFixed(2)} CPU ms/req${m.errors ? `, ${m.errors} errors` : ''}`);
+    }
+  }
+}
+stopAll();
+
+// ---- report --------------------------------------------------------------------------------------
+const date = new Date().toISOString().slice(0, 10);
+const { full, summary } = renderReport(measurements, { date, quick, poolSize, durations, scenarios });
+writeResults(`${date}${quick ? '-quick' : ''}.json`, measurements);
+writeResults(`${date}${quick ? '-quick' : ''}.md`, full);
+replaceSection('comparison', summary);
+log(`\n${summary}\n\nwrote bench/results/${date}${quick ? '-quick' : ''}.md and the table in BENCHMARKS.md`);
+process.exit(0);
