@@ -52,6 +52,17 @@ describe('operation limits', () => {
     expect((await gateway.request(deep)).errors![0]!.extensions!.code).toBe('OPERATION_LIMIT_EXCEEDED');
     expect((await gateway.request(deep, undefined, { clientClass: 'admin' })).errors).toBeUndefined();
   });
+
+  it('keeps parsed documents apart per class: a cached parse never skips another class token limit', async () => {
+    // About 2,500 tokens: within admin's 5,000 and interactive's 3,000, over api's 2,000.
+    const ids = Array.from({ length: 2480 }, (_, i) => `"${(i % 400) + 1}"`).join(' ');
+    const query = `query Many($ids: [ID!]! = [${ids}]) { users(ids: $ids) { id } }`;
+    for (let round = 0; round < 2; round += 1) {
+      expect((await gateway.request(query, undefined, { clientClass: 'admin' })).errors).toBeUndefined();
+      expect((await gateway.request(query, undefined, { clientClass: 'api' })).errors![0]!.extensions!.code).toBe('OPERATION_LIMIT_EXCEEDED');
+      expect((await gateway.request(query)).errors).toBeUndefined();
+    }
+  });
 });
 
 describe('request shape', () => {

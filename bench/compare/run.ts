@@ -55,8 +55,8 @@ interface Server {
   roundTrips(scenario: Scenario, variables: Record<string, unknown>): Promise<Record<string, number>>;
 }
 
-function startProcess(name: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(name: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
@@ -94,7 +94,7 @@ async function countedServer(name: ServerName, port: number, serves: readonly Sc
 async function repogateServer(port: number): Promise<Server> {
   const child = await startProcess('repogate', ['src/cli.ts', 'start'], {
     REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_DEBUG: '1',
-  });
+  }, JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[]);
   const headers = { authorization: `Bearer ${token}` };
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
@@ -151,6 +151,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Waits until the server has finished the requests a run left in flight (its CPU falls quiet), so they do not count against the next run. */
+async function settle(server: Server): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    const before = cpuSeconds(server.process.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (cpuSeconds(server.process.pid!) - before < 0.03) return;
+  }
+}
+
 function load(server: Server, scenario: Scenario, connections: number, seconds: number) {
   const random = prng(1234 + connections);
   return autocannon({
@@ -172,10 +181,12 @@ log(`${runs} runs of ${durations.warm} s warm-up + ${durations.measured} s measu
 for (const connections of concurrencies) {
   for (const scenario of scenarios) {
     for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
+      await settle(server);
       await load(server, scenario, connections, durations.warm);
       const cpuBefore = cpuSeconds(server.process.pid!);
       const result = await load(server, scenario, connections, durations.measured);
       const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
+      await settle(server);
       const ok = result.requests.total - result.non2xx - result.errors;
       const m: Measurement = {
         server: server.name, scenario: scenario.name, connections,

@@ -24,6 +24,8 @@ export function useMetrics(metrics: RepogateMetrics): Plugin[] {
         graphql_envelop_error_result: true,
         graphql_envelop_phase_execute: true,
         graphql_yoga_http_duration: true,
+        // Off: it walks every document to find deprecated fields, per request; the schema has none.
+        graphql_envelop_deprecated_field: false,
       },
     }),
     countErrors,

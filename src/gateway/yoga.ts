@@ -16,6 +16,7 @@ import { buildClassSchemas } from './class-schemas.js';
 import { createRequestContext, type GatewayContext } from './context.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
+import { perClassDocumentCache } from './document-cache.js';
 import { buildGatewaySchema } from './stitch.js';
 import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -46,8 +47,6 @@ export interface GatewayOptions {
   schemas?: Record<ClientClass, GraphQLSchema>;
   logger?: Logger;
 }
-
-const noCache = <T>() => ({ get: (): T | undefined => undefined, set: () => {} });
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
@@ -108,9 +107,9 @@ export function createGateway({
     },
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
-    // No parse cache: it is keyed by the text alone, so a document parsed for a class with a high
-    // token limit would skip the limit of another. Validation stays cached (per class schema).
-    parserAndValidationCache: { documentCache: noCache(), errorCache: noCache(), validationCache: true },
+    // Parsed documents are cached per class (the token limit is checked while parsing and differs
+    // per class); validation is cached per document and class schema.
+    parserAndValidationCache: { documentCache: perClassDocumentCache(), errorCache: perClassDocumentCache(), validationCache: true },
     plugins: [
       useRequestId(logger),
       useBodyLimit(settings.maxBodyBytes),
