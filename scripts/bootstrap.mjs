@@ -64,7 +64,8 @@ ensureDebianPackage('mariadb-server', hasMariadb);
 
 switch (task) {
   case 'start':
-    run(...tsNode(['src/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', ...process.env } });
+    // NODE_ENV=production: graphql-js otherwise checks every instanceof the slow way (BENCHMARKS.md).
+    run(...tsNode(['src/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', NODE_ENV: 'production', ...process.env } });
     break;
   case 'test':
     ensureDebianPackage('chromium', hasChromium);

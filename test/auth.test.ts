@@ -49,6 +49,13 @@ describe('authentication', () => {
     await expect401(await gateway.post(query, undefined, { token: expired }), /expired/);
   });
 
+  it('refuses a token once it expires, though it was accepted (and remembered) before', async () => {
+    const shortLived = await tokenFor('interactive', 'acme', Math.floor(Date.now() / 1000) + 2);
+    expect((await gateway.post(query, undefined, { token: shortLived })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect401(await gateway.post(query, undefined, { token: shortLived }), /expired/);
+  });
+
   it('refuses an unknown client class and garbage', async () => {
     await expect401(await gateway.post(query, undefined, { token: await tokenFor('superuser') }), /Unknown client class "superuser"/);
     await expect401(await gateway.post(query, undefined, { token: 'not.a.jwt' }), /not a valid JWT/);

@@ -56,7 +56,8 @@ interface Server {
 }
 
 function startProcess(name: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Every server runs as in production (graphql-js skips its development checks).
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, NODE_ENV: 'production', GRAPHILE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
