@@ -2,6 +2,7 @@
  * Shared test setup: the real gateway over the real stack (no HTTP unless a test needs it), and
  * direct SQL to compare its answers with.
  */
+import type { GraphQLSchema } from 'graphql';
 import mysql from 'mysql2/promise';
 import { signDevToken } from '../src/auth/tokens.js';
 import type { ClientClass, Topology } from '../src/config.js';
@@ -51,12 +52,12 @@ export interface TestGateway extends Repogate {
   post(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Response>;
 }
 
-export function openGateway(options: { topology?: Topology; graphiqlToken?: string } = {}): TestGateway {
-  const { topology = testTopology(), graphiqlToken } = options;
+export function openGateway(options: { topology?: Topology; graphiqlToken?: string; subgraphSchemas?: readonly GraphQLSchema[] } = {}): TestGateway {
+  const { topology = testTopology(), graphiqlToken, subgraphSchemas } = options;
   // Log lines go to `logs`, not to the test output.
   const logs: Record<string, any>[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken });
+  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken, subgraphSchemas });
   const post = async (query: string, variables?: Record<string, unknown>, options: RequestOptions = {}) => {
     const token = options.token ?? (await tokenFor(options.clientClass, options.tenant));
     return repogate.gateway.fetch('http://repogate.test/graphql', {

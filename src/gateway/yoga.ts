@@ -17,7 +17,9 @@ import { createRequestContext, type GatewayContext } from './context.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
 import { perClassDocumentCache } from './document-cache.js';
-import { buildGatewaySchema } from './stitch.js';
+import { buildGatewaySchema, subgraphs } from './stitch.js';
+import { subgraphSchema } from '../subgraph-kit/subgraph.js';
+import { useSingleSubgraphExecution } from './use-single-subgraph.js';
 import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { requestScope, useRequestId } from './use-request-id.js';
@@ -45,6 +47,11 @@ export interface GatewayOptions {
   /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
   graphiqlToken?: string;
   schemas?: Record<ClientClass, GraphQLSchema>;
+  /**
+   * The subgraphs' own schemas: an operation one of them can answer alone skips the stitching
+   * layer (use-single-subgraph.ts). An empty list sends everything through stitching.
+   */
+  subgraphSchemas?: readonly GraphQLSchema[];
   logger?: Logger;
 }
 
@@ -59,6 +66,7 @@ export function createGateway({
   graphiqlToken,
   isDraining,
   schemas = buildClassSchemas(buildGatewaySchema()),
+  subgraphSchemas = subgraphs.map(subgraphSchema),
   classes = classDefaults,
   settings = { maxBodyBytes: 1_500_000, graphiql: true },
   logger = createLogger(),
@@ -125,6 +133,7 @@ export function createGateway({
       useRepoUsage({ enabled: debug }),
       useReadiness(registry, isDraining),
       ...(metrics ? useMetrics(metrics) : []),
+      useSingleSubgraphExecution(subgraphSchemas),
     ],
   });
 }

@@ -1,0 +1,46 @@
+/**
+ * An operation that one subgraph can answer alone is executed by that subgraph directly, not
+ * through the stitched schema. Stitching would delegate the whole operation to that subgraph
+ * anyway and then walk the answer a second time in the gateway, object by object (merging
+ * metadata, re-resolving every field): for 500 devices that walk cost more than the subgraph's
+ * own execution (BENCHMARKS.md). The answer is the same: the same resolvers, loaders, context
+ * and SQL; field types and arguments agree between each subgraph and the gateway (a test keeps
+ * them so).
+ *
+ * "Can answer alone" means the operation validates against the subgraph's schema, so every
+ * field it selects exists there. It has already passed the client class's gateway schema (hidden
+ * fields, limits) before it gets here. Introspection always goes through the gateway schema.
+ * The decision is cached per parsed document, which the per-class document cache keeps alive.
+ */
+import { validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+function asksForIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly GraphQLSchema[]): GraphQLSchema | undefined {
+  if (asksForIntrospection(document)) return undefined;
+  return subgraphSchemas.find((schema) => validate(schema, document).length === 0);
+}
+
+export function useSingleSubgraphExecution(subgraphSchemas: readonly GraphQLSchema[]): Plugin {
+  const planned = new WeakMap<DocumentNode, GraphQLSchema | null>();
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      let target = planned.get(args.document);
+      if (target === undefined) {
+        target = soleSubgraph(args.document, subgraphSchemas) ?? null;
+        planned.set(args.document, target);
+      }
+      const schema = target;
+      if (schema) setExecuteFn((execution) => executeFn({ ...execution, schema }));
+    },
+  };
+}
