@@ -67,7 +67,9 @@ function goals(measurements: Measurement[]): string[] {
 
 export function renderReport(measurements: Measurement[], run: RunInfo): { full: string; summary: string } {
   const how = `${run.date}${run.quick ? ' (quick)' : ''}: ${run.durations.warm} s warm-up + ${run.durations.measured} s measured per server and scenario, ` +
-    `pool size ${run.poolSize} per repo for every server, load from autocannon on the same 2 cores.`;
+    `pool size ${run.poolSize} per repo for every server, all as the interactive class's database role, NODE_ENV=production, ` +
+    'load from autocannon on the same 2 cores. Repogate runs as `npm start` runs it, serving the interactive class ' +
+    '(its cost limit raised so Q4 passes). Round trips: statements per request and repo, from one request of each.';
   const scenarioList = run.scenarios.map((s) => `- **${s.name}** ${s.title}`);
   const summary = [
     how, '', ...goals(measurements), '', '### Concurrency 10', '', ...table(measurements, 10),
