@@ -172,12 +172,23 @@ export const topologySchema = z
         })
         .strict(),
     ),
+    /** How wide a telemetry window may be: wider ones are BAD_USER_INPUT naming `to`. */
+    telemetry: z
+      .object({
+        /** Device.track: at GPS rates a month is already ~90,000 fixes per device. */
+        maxTrackWindowDays: z.number().positive().default(31),
+        /** positionsInArea: a day of a fleet's fixes is scanned per page. */
+        maxAreaWindowHours: z.number().positive().default(24),
+      })
+      .strict()
+      .default({ maxTrackWindowDays: 31, maxAreaWindowHours: 24 }),
     /** How bearer tokens are verified: a shared HS256 secret (dev), a JWKS URL or a public key. */
     auth: authSchema,
   })
   .strict();
 export type Topology = z.infer<typeof topologySchema>;
 export type GatewaySettings = Topology['gateway'];
+export type TelemetryWindows = Topology['telemetry'];
 export type RepoName = keyof Topology['repos'];
 export const repoNames: readonly RepoName[] = ['main', 'telemetry', 'legacy'];
 

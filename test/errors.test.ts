@@ -5,7 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maskError } from '../src/gateway/mask-error.js';
-import { openGateway, type GraphQLResponse } from './support.js';
+import { openGateway, testTopology, type GraphQLResponse } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -69,6 +69,23 @@ describe('BAD_USER_INPUT', () => {
       await gateway.request('{ device(id: "1") { track(from: "2026-08-01T00:00:00Z", to: "2026-10-01T00:00:00Z") { heading } } }'),
       'to',
     );
+  });
+
+  it('takes the widest windows from the topology', async () => {
+    const narrow = openGateway({ topology: { ...testTopology(), telemetry: { maxTrackWindowDays: 2, maxAreaWindowHours: 1 } } });
+    try {
+      const track = (to: string) => narrow.request(`{ device(id: "1") { track(from: "2026-10-01T00:00:00Z", to: "${to}") { heading } } }`);
+      expect((await track('2026-10-03T00:00:00Z')).errors).toBeUndefined();
+      const tooWide = await track('2026-10-03T00:00:01Z');
+      expectBadInput(tooWide, 'to');
+      expect(tooWide.errors![0]!.message).toMatch(/at most 2 days apart/);
+      const area = await narrow.request(`{ positionsInArea(minLatitude: 52, minLongitude: 13, maxLatitude: 53, maxLongitude: 14,
+        from: "2026-10-31T00:00:00Z", to: "2026-10-31T02:00:00Z") { edges { cursor } } }`);
+      expectBadInput(area, 'to');
+      expect(area.errors![0]!.message).toMatch(/at most 1 hour apart/);
+    } finally {
+      await narrow.close();
+    }
   });
 
   it('refuses a cursor it did not issue, and maxPoints out of range', async () => {

@@ -45,7 +45,7 @@ export function createRequestContext({ registry, principal, tenant, session }: R
     session,
     tenant: tenant.slug,
     main: { repo: main, loaders: mainSubgraph.createLoaders(main, scope) },
-    telemetry: { repo: telemetry, loaders: telemetrySubgraph.createLoaders(telemetry, scope) },
+    telemetry: { repo: telemetry, loaders: telemetrySubgraph.createLoaders(telemetry, scope), windows: registry.topology.telemetry },
     legacy: {
       repo: legacy,
       loaders: legacySubgraph.createLoaders(legacy, scope),

@@ -6,9 +6,16 @@ export interface TimeWindow {
   to: Date;
 }
 
-export function timeWindow(args: { from: Date; to: Date }): TimeWindow {
+/** A window at most `widest` wide (when given): `widest.hours`, or `widest.days`, from the topology. */
+export function timeWindow(args: { from: Date; to: Date }, widest?: { days: number } | { hours: number }): TimeWindow {
   if (args.from.getTime() > args.to.getTime()) {
     throw new BadUserInputError('Argument "from" must not be after "to".', 'from');
+  }
+  if (widest) {
+    const [amount, unit, ms] = 'days' in widest ? [widest.days, 'days', 86_400_000] : [widest.hours, 'hours', 3_600_000];
+    if (args.to.getTime() - args.from.getTime() > amount * ms) {
+      throw new BadUserInputError(`Arguments "from" and "to" may be at most ${amount} ${amount === 1 ? unit.slice(0, -1) : unit} apart.`, 'to');
+    }
   }
   return { from: args.from, to: args.to };
 }

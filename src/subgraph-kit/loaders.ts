@@ -52,25 +52,26 @@ export function groupLoaderWithArgs<K extends string, A, V>(
 ): DataLoader<KeyWithArgs<K, A>, V[], string> {
   return new DataLoader(
     async (requests) => {
-      const byArgs = new Map<string, { args: A; keys: K[] }>();
-      for (const { key, args } of requests) {
+      // One statement per distinct args; rows grouped per args, then per key (no string per row).
+      const byArgs = new Map<string, { args: A; keys: K[]; rows: Map<K, V[]> }>();
+      const argsKeys = requests.map(({ key, args }) => {
         const argsKey = JSON.stringify(args);
-        const group = byArgs.get(argsKey) ?? { args, keys: [] };
+        const group = byArgs.get(argsKey) ?? { args, keys: [], rows: new Map<K, V[]>() };
         group.keys.push(key);
         byArgs.set(argsKey, group);
-      }
-      const results = new Map<string, V[]>();
+        return argsKey;
+      });
       await Promise.all(
-        [...byArgs].map(async ([argsKey, { args, keys }]) => {
-          for (const row of await fetch(keys, args)) {
-            const id = `${argsKey}|${keyOf(row)}`;
-            const rows = results.get(id);
+        [...byArgs.values()].map(async (group) => {
+          for (const row of await fetch(group.keys, group.args)) {
+            const key = keyOf(row);
+            const rows = group.rows.get(key);
             if (rows) rows.push(row);
-            else results.set(id, [row]);
+            else group.rows.set(key, [row]);
           }
         }),
       );
-      return requests.map(({ key, args }) => results.get(`${JSON.stringify(args)}|${key}`) ?? empty());
+      return requests.map(({ key }, i) => byArgs.get(argsKeys[i]!)!.rows.get(key) ?? empty());
     },
     { cacheKeyFn: ({ key, args }) => `${JSON.stringify(args)}|${key}` },
   );

@@ -5,9 +5,6 @@ import { MAX_PAGE_SIZE } from '../../src/subgraph-kit/connection.js';
 import type { TelemetryContext } from './resolvers.js';
 import * as sql from './sql.js';
 
-/** Wider windows are refused: an area query scans every fix of the window's partitions' blocks. */
-export const MAX_AREA_WINDOW_HOURS = 24;
-
 interface AreaArgs {
   minLatitude: number;
   minLongitude: number;
@@ -35,10 +32,7 @@ function decode(cursor: string | null | undefined): [Date, string] | null {
 }
 
 export async function positionsInArea(_root: unknown, args: AreaArgs, { telemetry, tenant }: TelemetryContext) {
-  const window = timeWindow(args);
-  if (window.to.getTime() - window.from.getTime() > MAX_AREA_WINDOW_HOURS * 3_600_000) {
-    throw new BadUserInputError(`Arguments "from" and "to" may be at most ${MAX_AREA_WINDOW_HOURS} hours apart.`, 'to');
-  }
+  const window = timeWindow(args, { hours: telemetry.windows.maxAreaWindowHours });
   if (args.minLatitude > args.maxLatitude) throw new BadUserInputError('Argument "minLatitude" must not exceed "maxLatitude".', 'minLatitude');
   if (args.minLongitude > args.maxLongitude) throw new BadUserInputError('Argument "minLongitude" must not exceed "maxLongitude".', 'minLongitude');
   const first = intInRange(args.first ?? 100, 0, MAX_PAGE_SIZE, 'first');

@@ -1,17 +1,18 @@
 import type { IResolvers } from '@graphql-tools/utils';
-import { BadUserInputError } from '../../src/errors.js';
 import { intInRange, isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { TelemetryWindows } from '../../src/config.js';
 import type { TelemetryLoaders } from './loaders.js';
 import { positionsInArea } from './area.js';
 import { recordPositions } from './mutations.js';
 import * as sql from './sql.js';
 
 export interface TelemetryContext extends RequestScope {
-  telemetry: SubgraphScope<TelemetryLoaders>;
+  /** `windows`: the widest track and area windows the topology allows. */
+  telemetry: SubgraphScope<TelemetryLoaders> & { windows: TelemetryWindows };
 }
 
 /** A user as telemetry knows it: an id of the request's tenant. */
@@ -23,9 +24,6 @@ type Position = Omit<sql.PositionRow, 'deviceId'>;
 
 /** The maximum points of a downsampled track. */
 export const MAX_TRACK_POINTS = 10_000;
-
-/** A wider track window is refused: at GPS rates it would be millions of fixes in one answer. */
-export const MAX_TRACK_WINDOW_DAYS = 31;
 
 function lastPositionOf(device: sql.DeviceRow): Position | null {
   if (device.lastRecordedAt === null) return null;
@@ -65,10 +63,7 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
     lastPosition: lastPositionOf,
     track(device: sql.DeviceRow, args: { from: Date; to: Date; maxPoints?: number | null }, { telemetry }) {
       const maxPoints = args.maxPoints == null ? null : intInRange(args.maxPoints, 1, MAX_TRACK_POINTS, 'maxPoints');
-      const window = timeWindow(args);
-      if (window.to.getTime() - window.from.getTime() > MAX_TRACK_WINDOW_DAYS * 86_400_000) {
-        throw new BadUserInputError(`Arguments "from" and "to" may be at most ${MAX_TRACK_WINDOW_DAYS} days apart.`, 'to');
-      }
+      const window = timeWindow(args, { days: telemetry.windows.maxTrackWindowDays });
       return telemetry.loaders.trackByDevice.load({ key: device.id, args: { ...window, maxPoints } });
     },
   },
