@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
-import { openGateway, tokenFor } from './support.js';
+import { openGateway, testTopology, tokenFor } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -54,6 +54,19 @@ describe('authentication', () => {
     expect((await gateway.post(query, undefined, { token: shortLived })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     await expect401(await gateway.post(query, undefined, { token: shortLived }), /expired/);
+  });
+
+  it('runs no GET for HTML without a token when GraphiQL is off (the page is all such a GET may get)', async () => {
+    const topology = testTopology();
+    const production = openGateway({ topology: { ...topology, gateway: { ...topology.gateway, graphiql: false } } });
+    try {
+      const response = await production.gateway.fetch(`http://repogate.test/graphql?query=${encodeURIComponent('{ user(id: "1") { emial } }')}`, {
+        headers: { accept: 'text/html, application/json', 'x-repogate-csrf': '1' },
+      });
+      await expect401(response, /Bearer/);
+    } finally {
+      await production.close();
+    }
   });
 
   it('refuses an unknown client class and garbage', async () => {

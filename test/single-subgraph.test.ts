@@ -40,6 +40,29 @@ describe('single-subgraph operations', () => {
     expect(fast.data ?? fast.errors).toBeTruthy();
   });
 
+  it.each([
+    ['a page too large', '{ companies(first: 501) { edges { cursor } } }', undefined],
+    ['a cursor it did not issue', '{ devices(after: "zzz") { edges { cursor } } }', undefined],
+    ['a malformed DateTime variable', 'query ($f: DateTime!) { user(id: "1") { trackedSeconds(from: $f, to: $f) } }', { f: 'nope' }],
+  ])('%s: refused with the same code as through stitching', async (_name, query, variables) => {
+    const [fast, stitched] = await Promise.all([passThrough.request(query, variables), stitchedOnly.request(query, variables)]);
+    const codes = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions?.code);
+    expect(codes(fast)).toEqual(codes(stitched));
+    expect(codes(fast)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('coerces variables against the class schema: api cannot send a hidden input field', async () => {
+    const query = 'mutation ($input: StartTimeEntryInput!) { startTimeEntry(input: $input) { id } }';
+    const variables = { input: { userId: '1', projectId: '1', note: 'hidden from api' } };
+    const [fast, stitched] = await Promise.all([
+      passThrough.request(query, variables, { clientClass: 'api' }),
+      stitchedOnly.request(query, variables, { clientClass: 'api' }),
+    ]);
+    expect(fast.data ?? undefined).toBeUndefined();
+    expect(fast.errors![0]!.message).toMatch(/"note" is not defined by type "StartTimeEntryInput"/);
+    expect(comparable(fast)).toEqual(comparable(stitched));
+  });
+
   it('passes through only what one subgraph can answer, never introspection', () => {
     const schemas = subgraphs.map(subgraphSchema);
     const owner = (query: string) => {

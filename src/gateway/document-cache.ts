@@ -19,17 +19,29 @@ function currentClass(): string | undefined {
   return request ? principals.get(request)?.clientClass : undefined;
 }
 
-export function perClassDocumentCache<T extends object>(max = 1000): DocumentCache<T> {
-  const cache = new LRUCache<string, T>({ max });
-  return {
+/**
+ * Texts longer than this are parsed every time: a 1.5 MB body of comments is within the token
+ * limit, and a thousand of them would hold gigabytes (the key, and the document or error that
+ * keeps the text). Real operations are a few kilobytes.
+ */
+const MAX_CACHED_TEXT = 32 * 1024;
+
+export function perClassDocumentCache<T extends object>({ max = 1000, maxBytes = 16 * 1024 * 1024 } = {}): DocumentCache<T> {
+  // Each entry counts twice its text: once as the key, once kept by the document or error.
+  const cache = new LRUCache<string, T>({ max, maxSize: maxBytes, sizeCalculation: (_value, key) => 2 * key.length });
+  const keyOf = (source: string) => {
     // No class known (cannot happen after useAuth): no caching rather than a shared entry.
+    const clientClass = currentClass();
+    return clientClass && source.length <= MAX_CACHED_TEXT ? `${clientClass}\n${source}` : undefined;
+  };
+  return {
     get: (source) => {
-      const clientClass = currentClass();
-      return clientClass ? cache.get(`${clientClass}\n${source}`) : undefined;
+      const key = keyOf(source);
+      return key ? cache.get(key) : undefined;
     },
     set: (source, value) => {
-      const clientClass = currentClass();
-      if (clientClass) cache.set(`${clientClass}\n${source}`, value);
+      const key = keyOf(source);
+      if (key) cache.set(key, value);
     },
   };
 }

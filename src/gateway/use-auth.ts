@@ -14,14 +14,14 @@ function unauthorized(error: UnauthenticatedError, Response: typeof globalThis.R
 
 /**
  * Every GraphQL request needs `Authorization: Bearer <JWT>`; without a valid one it ends here
- * with 401 and runs nothing. The GraphiQL page itself (a browser's GET for HTML), /health and
- * /ready need no token.
+ * with 401 and runs nothing. The GraphiQL page itself (a browser's GET for HTML, only while
+ * GraphiQL is served: otherwise that GET would run as a query), /health and /ready need no token.
  */
-export function useAuth(verify: TokenVerifier, graphqlEndpoint = '/graphql'): Plugin {
+export function useAuth(verify: TokenVerifier, { graphiql, graphqlEndpoint = '/graphql' }: { graphiql: boolean; graphqlEndpoint?: string }): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== graphqlEndpoint) return;
-      if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      if (graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       const header = request.headers.get('authorization') ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       try {

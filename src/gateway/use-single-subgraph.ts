@@ -10,10 +10,12 @@
  * "Can answer alone" means the operation validates against the subgraph's schema, so every
  * field it selects exists there. It has already passed the client class's gateway schema (hidden
  * fields, limits) before it gets here. Introspection always goes through the gateway schema.
- * The decision is cached per parsed document, which the per-class document cache keeps alive.
+ * The decision is cached per parsed document and class; the document cache keeps documents alive.
  */
 import { validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Principal } from '../auth/tokens.js';
+import type { ClientClass } from '../config.js';
 
 function asksForIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -30,14 +32,22 @@ export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly G
   return subgraphSchemas.find((schema) => validate(schema, document).length === 0);
 }
 
-export function useSingleSubgraphExecution(subgraphSchemas: readonly GraphQLSchema[]): Plugin {
-  const planned = new WeakMap<DocumentNode, GraphQLSchema | null>();
+/**
+ * `subgraphSchemas` per client class, filtered like the class's gateway schema: variables are
+ * coerced against the schema that executes, so a field hidden from the class (an input's `note`
+ * for api) must be missing there too, not only in the schema that validated the document.
+ */
+export function useSingleSubgraphExecution(subgraphSchemas: Record<ClientClass, readonly GraphQLSchema[]>): Plugin<{ principal: Principal }> {
+  const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, GraphQLSchema | null>>>();
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      let target = planned.get(args.document);
+      const clientClass = args.contextValue.principal.clientClass;
+      const byClass = planned.get(args.document) ?? {};
+      planned.set(args.document, byClass);
+      let target = byClass[clientClass];
       if (target === undefined) {
-        target = soleSubgraph(args.document, subgraphSchemas) ?? null;
-        planned.set(args.document, target);
+        target = soleSubgraph(args.document, subgraphSchemas[clientClass]) ?? null;
+        byClass[clientClass] = target;
       }
       const schema = target;
       if (schema) setExecuteFn((execution) => executeFn({ ...execution, schema }));

@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
-import { buildClassSchemas } from './class-schemas.js';
+import { buildClassSchemas, schemaForClass } from './class-schemas.js';
 import { createRequestContext, type GatewayContext } from './context.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
@@ -76,6 +76,9 @@ export function createGateway({
   const perClass = <T>(pick: (options: ClassOptions) => T) =>
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
+  const classSubgraphSchemas = Object.fromEntries(
+    clientClasses.map((c) => [c, subgraphSchemas.map((schema) => schemaForClass(schema, c))]),
+  ) as Record<ClientClass, GraphQLSchema[]>;
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
@@ -123,7 +126,7 @@ export function createGateway({
       useBodyLimit(settings.maxBodyBytes),
       // GET and form-encoded / text POST (no CORS preflight) must carry a header a page cannot set cross-site.
       useCSRFPrevention({ requestHeaders: ['x-repogate-csrf'] }),
-      useAuth(verifyToken),
+      useAuth(verifyToken, { graphiql: settings.graphiql }),
       useOperationLimits(perClass((options) => options.limits)),
       usePersistedOperations(perClass((options) => options.persistedOperationsOnly)),
       useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),
@@ -133,7 +136,7 @@ export function createGateway({
       useRepoUsage({ enabled: debug }),
       useReadiness(registry, isDraining),
       ...(metrics ? useMetrics(metrics) : []),
-      useSingleSubgraphExecution(subgraphSchemas),
+      useSingleSubgraphExecution(classSubgraphSchemas),
     ],
   });
 }

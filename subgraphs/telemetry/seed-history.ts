@@ -174,9 +174,13 @@ async function writeChunk(client: pg.Client, devices: Device[], chunk: number, r
   await client.query('BEGIN');
   try {
     if (redo) {
-      // A partial last hour from a smaller --rows: write the whole hour again.
+      // A partial last hour from a smaller --rows: write the whole hour again. Only the fleet's
+      // fixes of that hour go, which are the ones this command wrote.
       const hourEnd = new Date(HISTORY_END_MS - chunk * HOUR_MS);
-      await client.query("DELETE FROM positions WHERE recorded_at >= $1::timestamptz - interval '1 hour' AND recorded_at < $1", [hourEnd]);
+      await client.query(
+        "DELETE FROM positions WHERE recorded_at >= $1::timestamptz - interval '1 hour' AND recorded_at < $1 AND device_id = ANY($2::bigint[])",
+        [hourEnd, devices.map((device) => device.id)],
+      );
     }
     await pipeline(
       Readable.from(chunkLines(devices, chunk, rows, intervalMs)),
