@@ -20,7 +20,7 @@ function clusterUrl(database: string, user = 'repogate', password = 'repogate'):
 }
 const superuser = () => clusterUrl('postgres', stackInfo().superuser.user, stackInfo().superuser.password);
 const url = clusterUrl(DATABASE);
-const quiet = { intervalSeconds: 30, log: () => undefined };
+const quiet = { intervalSeconds: 30, log: () => undefined, progressInLogs: false };
 
 async function history(): Promise<{ rows: number; first: Date; last: Date }> {
   const [row] = await pgRows<{ rows: string; first: Date; last: Date }>(url,

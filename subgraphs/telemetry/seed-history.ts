@@ -29,6 +29,8 @@ export interface SeedHistoryOptions {
   /** Connections writing chunks side by side; one per core by default. */
   workers?: number;
   log?: (line: string) => void;
+  /** Off: the progress bar is drawn only on a terminal (tests), not also as lines in a log. */
+  progressInLogs?: boolean;
 }
 
 export interface SeedHistoryReport {
@@ -81,7 +83,7 @@ function backendCpuSeconds(pid: number): number | undefined {
 }
 
 export async function seedTelemetryHistory(url: string, options: SeedHistoryOptions): Promise<SeedHistoryReport> {
-  const { rows: target, intervalSeconds, workers = cpus().length, log = console.log } = options;
+  const { rows: target, intervalSeconds, workers = cpus().length, log = console.log, progressInLogs = true } = options;
   const intervalMs = intervalSeconds * 1000;
   if (!Number.isInteger(intervalMs) || intervalMs <= 0 || HOUR_MS % intervalMs !== 0) {
     throw new Error('--interval-s must divide an hour (1, 2, 5, 10, 15, 30, 60 …)');
@@ -93,13 +95,13 @@ export async function seedTelemetryHistory(url: string, options: SeedHistoryOpti
     return client;
   }));
   try {
-    return await seed(clients, target, intervalMs, log);
+    return await seed(clients, target, intervalMs, log, progressInLogs);
   } finally {
     await Promise.all(clients.map((client) => client.end()));
   }
 }
 
-async function seed(clients: pg.Client[], target: number, intervalMs: number, log: (line: string) => void): Promise<SeedHistoryReport> {
+async function seed(clients: pg.Client[], target: number, intervalMs: number, log: (line: string) => void, progressInLogs: boolean): Promise<SeedHistoryReport> {
   const [first] = clients as [pg.Client];
   await first.query(`CREATE TABLE IF NOT EXISTS seed_history_chunks (
     chunk int PRIMARY KEY, rows int NOT NULL, interval_ms int NOT NULL, done_at timestamptz NOT NULL DEFAULT now())`);
@@ -128,7 +130,7 @@ async function seed(clients: pg.Client[], target: number, intervalMs: number, lo
   const cpuAtStart = { node: process.cpuUsage(), backends: backendCpu() };
 
   const bar = new cliProgress.SingleBar(
-    { format: '  positions |{bar}| {percentage}% {value}/{total} rows, {rate} rows/s, eta {eta_formatted}', noTTYOutput: true, notTTYSchedule: 5000, etaBuffer: 50 },
+    { format: '  positions |{bar}| {percentage}% {value}/{total} rows, {rate} rows/s, eta {eta_formatted}', noTTYOutput: progressInLogs, notTTYSchedule: 5000, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
   const wanted = Math.max(historyRows, alreadyDone);
