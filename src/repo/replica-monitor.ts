@@ -52,7 +52,10 @@ export class ReplicaMonitor {
   private async check(): Promise<void> {
     const now = Date.now();
     try {
-      const [row] = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+      // The flush position, not the insert position: when the last record ends on a page
+      // boundary the insert position sits past the next page's header, which an idle primary
+      // never sends, so a replica that has replayed everything looked ever further behind.
+      const [row] = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn');
       this.samples.push({ at: now, lsn: parseLsn(row!.lsn) });
       this.samples = this.samples.filter((sample) => now - sample.at < 120_000);
     } catch {
