@@ -6,28 +6,32 @@
  *
  *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6]
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signDevToken } from '../src/auth/tokens.js';
+import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
-import { withPgClient } from '../src/repo/pg-client.js';
 import { prng } from '../src/stack/demo.js';
-import { stackUp } from '../src/stack/stack.js';
-import { ids, scenarios } from './compare/scenarios.js';
+import { scenarios } from './compare/scenarios.js';
+import { prepareBench } from './compare/setup.js';
+
+// Measure the gateway as npm start runs it: its node flags and NODE_ENV. Re-run ourselves with them if missing.
+const gatewayNodeFlags = JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[];
+if (process.env.NODE_ENV !== 'production' || !gatewayNodeFlags.every((flag) => process.execArgv.includes(flag))) {
+  const run = spawnSync(process.execPath, [...gatewayNodeFlags, '--import', 'tsx', import.meta.filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  process.exit(run.status ?? 1);
+}
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, scenarios: { type: 'string', default: 'Q1,Q2,Q3,Q4,Q5,Q6' } } });
 const wanted = new Set(values.scenarios.split(','));
 
-const { topology, repos } = await stackUp(() => {});
-if (!('hs256Secret' in topology.auth)) throw new Error('the bench signs tokens with the stack secret');
-ids.devices = await withPgClient(repos.telemetry.url, async (client) =>
-  (await client.query<{ id: string }>("SELECT id::text FROM devices WHERE tenant = 'acme' ORDER BY id")).rows.map((r) => r.id));
-// As in npm run bench: the interactive class with room for Q4's cost.
-const repogate = createRepogate(
-  { ...topology, classes: { ...topology.classes, interactive: { ...topology.classes.interactive, poolSize: 10, limits: { ...topology.classes.interactive.limits, maxCost: 5_000_000 } } } },
-  { logger: createLogger('warn') },
-);
-const token = await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme' });
+const { topology, token } = await prepareBench(10);
+const repogate = createRepogate(topology, { logger: createLogger('warn') });
 
 for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const random = prng(1);

@@ -14,14 +14,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { signDevToken } from '../../src/auth/tokens.js';
 import { projectRoot } from '../../src/config.js';
-import { withPgClient } from '../../src/repo/pg-client.js';
 import { prng } from '../../src/stack/demo.js';
-import { stackUp } from '../../src/stack/stack.js';
+import { processCpuSeconds } from '../../src/stack/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
 import { postgraphileQueries } from './postgraphile-queries.js';
-import { ids, scenarios, type Scenario, type ScenarioName } from './scenarios.js';
+import { scenarios, type Scenario, type ScenarioName } from './scenarios.js';
+import { prepareBench } from './setup.js';
 import { renderReport, type Measurement, type ServerName } from './render.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'pool-size': { type: 'string', default: '10' } } });
@@ -33,15 +32,10 @@ const concurrencies = [1, 10, 50];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ---- the stack, the fixture, Repogate's config -------------------------------------------------
-const { topology, repos } = await stackUp(() => {});
-ids.devices = await withPgClient(repos.telemetry.url, async (client) =>
-  (await client.query<{ id: string }>("SELECT id::text FROM devices WHERE tenant = 'acme' ORDER BY id")).rows.map((r) => r.id));
-if (!('hs256Secret' in topology.auth)) throw new Error('the bench signs tokens with the stack secret');
-const token = await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', expiresIn: '2h' });
-// Repogate as a user runs it (npm start), configured like the others: the same pool size for the
-// interactive class, and a cost limit that lets Q4 (20 × 50 × entries) through.
+const { topology, token } = await prepareBench(poolSize);
+// Repogate as a user runs it (npm start), from a config file like any deployment.
 const configFile = path.join(projectRoot, '.data', 'bench-topology.json');
-writeFileSync(configFile, JSON.stringify({ ...topology, classes: { interactive: { poolSize, limits: { maxCost: 5_000_000 } } } }));
+writeFileSync(configFile, JSON.stringify(topology));
 
 // ---- servers -----------------------------------------------------------------------------------
 interface Server {
@@ -148,10 +142,8 @@ for (const scenario of scenarios) {
 }
 
 // ---- load ----------------------------------------------------------------------------------------
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** The server's CPU seconds so far; the bench runs on Linux, where /proc always answers. */
+const cpuSeconds = (pid: number): number => processCpuSeconds(pid)!;
 
 /** Waits until the server has finished the requests a run left in flight (its CPU falls quiet), so they do not count against the next run. */
 async function settle(server: Server): Promise<void> {

@@ -10,12 +10,12 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SEED_END, demoSizes, demoTenants } from '../../src/stack/demo.js';
+import { processCpuSeconds } from '../../src/stack/process-cpu.js';
 import { devicePath, type DevicePath } from './paths.js';
 
 const HOUR_MS = 3_600_000;
@@ -72,16 +72,6 @@ function* chunkLines(devices: Device[], chunk: number, rows: number, intervalMs:
   }
 }
 
-/** CPU seconds a local PostgreSQL backend has used so far, from /proc; undefined elsewhere. */
-function backendCpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
-  } catch {
-    return undefined;
-  }
-}
-
 export async function seedTelemetryHistory(url: string, options: SeedHistoryOptions): Promise<SeedHistoryReport> {
   const { rows: target, intervalSeconds, workers = cpus().length, log = console.log, progressInLogs = true } = options;
   const intervalMs = intervalSeconds * 1000;
@@ -124,7 +114,7 @@ async function seed(clients: pg.Client[], target: number, intervalMs: number, lo
 
   const backendPids = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
   const backendCpu = () => backendPids.reduce<number | undefined>((sum, pid) => {
-    const seconds = backendCpuSeconds(pid);
+    const seconds = processCpuSeconds(pid);
     return sum === undefined || seconds === undefined ? undefined : sum + seconds;
   }, 0);
   const cpuAtStart = { node: process.cpuUsage(), backends: backendCpu() };
