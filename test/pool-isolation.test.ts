@@ -60,6 +60,7 @@ describe('bounded queues', () => {
       maxQueue: 2,
       acquireTimeoutMs: 5000,
       statementTimeoutMs: 5000,
+      readTimeoutMs: 5500,
       idleTimeoutMs: 1000,
     });
     try {

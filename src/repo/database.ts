@@ -25,6 +25,13 @@ export interface DatabaseOptions {
   /** Longest wait for a connection of this pool (opening one included). */
   acquireTimeoutMs: number;
   statementTimeoutMs: number;
+  /**
+   * The client-side bound on one statement: a server that is hung (SIGSTOP, a frozen VM, a
+   * partition) neither answers nor cancels, so past this the connection is dropped and the
+   * repo reported unavailable. Longer than the server-side statement timeout, so a merely slow
+   * statement is still cancelled by the server (REPO_BUSY) first.
+   */
+  readTimeoutMs: number;
   idleTimeoutMs: number;
   /** Requests that may wait for a connection; more are refused at once with REPO_BUSY. */
   maxQueue: number;

@@ -37,8 +37,9 @@ export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (unreachableCodes.has(codeOf(error) ?? '')) return true;
   if (error instanceof AggregateError) return error.errors.some(isUnreachable);
-  // pg reports a lost server only in the message; a pool closed by shutdown is unavailable too.
-  return /Connection terminated|Connection ended unexpectedly|connect ECONNREFUSED|Cannot use a pool after calling end|Pool is closed/i.test(error.message);
+  // pg reports a lost server, and its client-side read timeout (a hung server), only in the
+  // message; a pool closed by shutdown is unavailable too.
+  return /Connection terminated|Connection ended unexpectedly|connect ECONNREFUSED|Query read timeout|Cannot use a pool after calling end|Pool is closed/i.test(error.message);
 }
 
 export function translateDriverError(repo: string, error: unknown): unknown {

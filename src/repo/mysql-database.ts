@@ -27,7 +27,9 @@ export class MysqlDatabase implements Database {
     // The class's statement timeout, enforced by the server (MariaDB's max_statement_time, in
     // seconds). The callback matters: a failing statement without one emits an unhandled 'error'.
     this.pool.pool.on('connection', (connection) => {
-      connection.query('SET SESSION max_statement_time = ?', [options.statementTimeoutMs / 1000], () => {});
+      // Bounded like every statement: a command that never ends would hold back the ones queued behind it.
+      const sql = 'SET SESSION max_statement_time = ?';
+      connection.query({ sql, values: [options.statementTimeoutMs / 1000], timeout: options.readTimeoutMs }, () => {});
     });
   }
 
@@ -58,7 +60,8 @@ export class MysqlDatabase implements Database {
   private run<R>(connection: mysql.PoolConnection, sql: string, params: readonly unknown[]): Promise<R[]> {
     // The text protocol: mysql2 escapes every value and expands an array bound to `IN (?)`,
     // which `execute` cannot.
-    return connection.query(sql, params as unknown[]).then(([rows]) => rows as R[]);
+    // `timeout`: mysql2's client-side bound (PROTOCOL_SEQUENCE_TIMEOUT); the connection is then dropped.
+    return connection.query({ sql, values: params as unknown[], timeout: this.options.readTimeoutMs }).then(([rows]) => rows as R[]);
   }
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -94,7 +97,8 @@ export class MysqlDatabase implements Database {
       return result;
     } catch (error) {
       lostServer = error instanceof RepoUnavailableError;
-      await connection.query('ROLLBACK').catch(() => {});
+      // A lost or hung server is not asked: dropping the connection rolls the transaction back.
+      if (!lostServer) await this.run(connection, 'ROLLBACK', []).catch(() => {});
       throw error;
     } finally {
       this.release(connection, lostServer);

@@ -17,6 +17,7 @@ export class PgDatabase implements Database {
       // The acquire timeout is ours (acquireWithin); this only bounds opening a connection.
       connectionTimeoutMillis: options.acquireTimeoutMs,
       statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.readTimeoutMs,
       application_name: `repogate:${options.repo}`,
     });
     // An idle client whose server went away emits 'error' on the pool; unhandled, it would
@@ -69,7 +70,8 @@ export class PgDatabase implements Database {
       return result;
     } catch (error) {
       lostServer = error instanceof RepoUnavailableError;
-      await client.query('ROLLBACK').catch(() => {});
+      // A lost or hung server is not asked: dropping the connection rolls the transaction back.
+      if (!lostServer) await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
       client.release(lostServer);

@@ -13,6 +13,13 @@ import { ReplicaMonitor } from './replica-monitor.js';
 
 /** A bounded queue: beyond this many waiting requests per connection, REPO_BUSY at once. */
 const QUEUE_PER_CONNECTION = 10;
+/** How long past its server-side statement timeout a statement may go unanswered before the server counts as hung. */
+const HUNG_AFTER_STATEMENT_TIMEOUT_MS = 500;
+/**
+ * The gateway's own pings (breaker probes, replica monitor, /ready) run on one-connection pools
+ * of their own with this bound, so a hung server is noticed within it and never stalls them.
+ */
+const HEALTH_CHECK_TIMEOUT_MS = 1000;
 
 /** 'primary', or the index of a replica in the repo's `replicas`. */
 export type Server = 'primary' | number;
@@ -60,13 +67,13 @@ export class RepoRegistry {
 
   constructor(readonly topology: Topology) {
     for (const name of repoNames) {
-      const probe = () => this.open({ repo: name, clientClass: 'admin', server: 'primary' }, 1).query('SELECT 1');
+      const probe = () => this.healthPool(name, 'primary').query('SELECT 1');
       this.breakers.set(name, new RepoBreaker(name, topology.gateway.breaker, probe));
     }
     for (const name of repoNames) {
       const config = topology.repos[name];
       if (config.driver !== 'pg' || config.replicas.length === 0) continue;
-      const watcher = (server: Server) => this.open({ repo: name, clientClass: 'admin', server }, 1);
+      const watcher = (server: Server) => this.healthPool(name, server);
       const monitor = new ReplicaMonitor(
         watcher('primary'),
         config.replicas.map((_, index) => watcher(index)),
@@ -92,21 +99,28 @@ export class RepoRegistry {
 
   private readonly guarded = new WeakMap<Database, Database>();
 
-  private open(address: PoolAddress, poolSize?: number): Database {
+  /** The admin connection the gateway's own pings use, bounded by HEALTH_CHECK_TIMEOUT_MS. */
+  private healthPool(repo: RepoName, server: Server): Database {
+    return this.open({ repo, clientClass: 'admin', server }, true);
+  }
+
+  private open(address: PoolAddress, health = false): Database {
     const { repo, clientClass, server, database, poolCap } = address;
-    const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${poolSize ?? ''}`;
+    const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${health ? 'health' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
       const config = this.topology.repos[repo];
       const classOptions = this.topology.classes[clientClass];
-      const size = poolSize ?? Math.min(classOptions.poolSize, poolCap ?? Infinity);
+      const size = health ? 1 : Math.min(classOptions.poolSize, poolCap ?? Infinity);
+      const statementTimeoutMs = health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.statementTimeoutMs;
       const options = {
         repo,
         url: connectionUrl(config, server, config.roles[clientClass], database),
         poolSize: size,
         maxQueue: size * QUEUE_PER_CONNECTION,
-        acquireTimeoutMs: classOptions.acquireTimeoutMs,
-        statementTimeoutMs: classOptions.statementTimeoutMs,
+        acquireTimeoutMs: health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.acquireTimeoutMs,
+        statementTimeoutMs,
+        readTimeoutMs: statementTimeoutMs + HUNG_AFTER_STATEMENT_TIMEOUT_MS,
         idleTimeoutMs: config.idleTimeoutMs,
       };
       pool = config.driver === 'pg' ? new PgDatabase(options) : new MysqlDatabase(options);
@@ -145,7 +159,7 @@ export class RepoRegistry {
       repoNames.map(async (repo) => {
         const ping = async (server: Server): Promise<ServerState> => {
           try {
-            await this.open({ repo, clientClass: 'admin', server }, 1).query('SELECT 1');
+            await this.healthPool(repo, server).query('SELECT 1');
             return 'up';
           } catch {
             return 'down';

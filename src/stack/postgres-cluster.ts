@@ -2,9 +2,9 @@
  * One real PostgreSQL cluster under .data/<name>/: initdb once, pg_ctl start/stop, run as the
  * `postgres` user (PostgreSQL refuses root), listening on 127.0.0.1 only.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chownTree, isPortTaken, runAs, userExists } from './processes.js';
+import { chownTree, isPidAlive, isPortTaken, runAs, userExists } from './processes.js';
 
 export interface PostgresClusterOptions {
   /** Repo name, used in messages and as the folder under the data dir. */
@@ -53,6 +53,14 @@ export class PostgresCluster {
 
   private bin(tool: string): string {
     return path.join(this.options.binDir, tool);
+  }
+
+  /** The postmaster's pid while the cluster runs (postmaster.pid's first line). */
+  pid(): number | undefined {
+    const file = path.join(this.pgdata, 'postmaster.pid');
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && isPidAlive(pid) ? pid : undefined;
   }
 
   isInitialized(): boolean {

@@ -26,9 +26,19 @@ export async function runAs(user: string, command: string, args: string[]): Prom
   }
 }
 
+/** The uid and gid of `user`, for spawn's own switch (as root). */
+function idsOf(user: string): { uid: number; gid: number } {
+  const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim()));
+  return { uid: uid!, gid: gid! };
+}
+
+/**
+ * A long-running server, detached. As root it switches user through spawn's own uid/gid, not
+ * `runuser`: runuser stops itself when its child is stopped (SIGSTOP, the tests' hung server)
+ * and stays stopped after the child's SIGCONT, so the child would later linger as a zombie.
+ */
 export function spawnDetachedAs(user: string, command: string, args: string[], options: SpawnOptions = {}) {
-  const [cmd, argv] = asUser(user, command, args);
-  const child = spawn(cmd, argv, { detached: true, stdio: 'ignore', ...options });
+  const child = spawn(command, args, { detached: true, stdio: 'ignore', ...(isRoot && idsOf(user)), ...options });
   child.unref();
   return child;
 }

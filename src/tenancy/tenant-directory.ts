@@ -26,7 +26,8 @@ export class TenantDirectory {
   private readonly cache = new Map<string, { tenant: Promise<Tenant | null>; at: number }>();
 
   constructor(registryUrl: string, private readonly cacheMs: number) {
-    this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000 });
+    // query_timeout: a hung main cluster must cost a bounded wait here too, as in the repo pools.
+    this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000, query_timeout: 2000 });
     this.pool.on('error', () => {});
   }
 

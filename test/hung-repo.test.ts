@@ -1,0 +1,174 @@
+/**
+ * A hung database: its processes stopped with SIGSTOP (a frozen VM, a stuck disk, a partition:
+ * no error, no answer). Every request touching it answers within the class's statement timeout
+ * plus a second, with REPO_UNAVAILABLE at that repo's fields only; the breaker counts the
+ * timeouts; after SIGCONT the repo is back within 5 s with a pool that holds no dead connections.
+ * A hung replica costs no error at all: reads fall back to the primary.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTopology } from '../src/config.js';
+import { stackProcesses } from '../src/stack/stack.js';
+import { listen, openGateway, testTopology, type GraphQLResponse } from './support.js';
+
+const STATEMENT_TIMEOUT_MS = 1500;
+const bound = STATEMENT_TIMEOUT_MS + 1000;
+const base = testTopology();
+const topology = parseTopology({
+  ...base,
+  classes: { ...base.classes, interactive: { ...base.classes.interactive, statementTimeoutMs: STATEMENT_TIMEOUT_MS } },
+  gateway: { ...base.gateway, breaker: { failures: 3, cooldownMs: 500 } },
+});
+const gateway = openGateway({ topology });
+const stack = stackProcesses();
+const stopped = new Set<number>();
+afterAll(async () => {
+  for (const pid of stopped) process.kill(pid, 'SIGCONT'); // whatever happened, leave the stack running
+  await gateway.close();
+});
+
+/** A server process and every process it started (PostgreSQL's backends are the postmaster's children). */
+function processTree(root: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // The field after the parenthesised command name: state, then the parent pid.
+        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === root;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  return [root, ...children.flatMap(processTree)];
+}
+
+function hang(pid: number | undefined): () => void {
+  if (pid === undefined) throw new Error('the server is not running');
+  const pids = processTree(pid);
+  for (const each of pids) {
+    process.kill(each, 'SIGSTOP');
+    stopped.add(each);
+  }
+  return () => {
+    for (const each of pids) {
+      process.kill(each, 'SIGCONT');
+      stopped.delete(each);
+    }
+  };
+}
+
+async function timed(query: string): Promise<{ response: GraphQLResponse; ms: number }> {
+  const started = performance.now();
+  const response = await gateway.request(query);
+  return { response, ms: performance.now() - started };
+}
+
+const codesOf = (response: GraphQLResponse) => [...new Set((response.errors ?? []).map((e) => `${e.extensions?.code}:${e.extensions?.repo}`))];
+
+async function backWithin(ms: number, query: string, healthy: (response: GraphQLResponse) => boolean): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    if (healthy((await timed(query)).response)) return performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not back within ${ms} ms`);
+}
+
+/** Requests hitting `repo` while it hangs: bounded, coded at its fields, the rest intact, the breaker open by the end. */
+async function expectBoundedWhileHung(repo: 'legacy' | 'telemetry', query: string, expectIntact: (data: any) => void, hungField: (data: any) => unknown) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const { response, ms } = await timed(query);
+    expect(ms).toBeLessThan(bound);
+    expectIntact(response.data);
+    expect(hungField(response.data)).toBeNull();
+    expect(codesOf(response)).toEqual([expect.stringMatching(new RegExp(`^REPO_(UNAVAILABLE|BUSY):${repo}$`))]);
+  }
+  expect(gateway.registry.breakers.get(repo)!.state).toBe('open');
+}
+
+/** After the hang: a burst of concurrent requests all succeed, and the pool is no bigger than its size. */
+async function expectHealthyPool(repo: 'legacy' | 'telemetry', query: string) {
+  const burst = await Promise.all(Array.from({ length: 12 }, () => gateway.request(query)));
+  for (const response of burst) expect(response.errors).toBeUndefined();
+  const stats = gateway.registry.poolStats().filter((s) => s.repo === repo && s.clientClass === 'interactive');
+  for (const { total } of stats) expect(total).toBeLessThanOrEqual(topology.classes.interactive.poolSize);
+}
+
+describe('MariaDB hung (SIGSTOP)', () => {
+  const query = '{ company(id: "5") { name openBalanceCents } }';
+
+  it('answers within the statement timeout plus 1 s with REPO_UNAVAILABLE at legacy fields, and is back within 5 s of SIGCONT', async () => {
+    const before = await gateway.request(query);
+    expect(before.errors).toBeUndefined();
+    const resume = hang(stack.legacy.pid());
+    try {
+      await expectBoundedWhileHung('legacy', query, (data) => expect(data.company.name).toBe(before.data!.company.name), (data) => data.company.openBalanceCents);
+      // /ready names the hung repo within its own bound instead of hanging with it.
+      const http = await listen(gateway.gateway);
+      try {
+        const started = performance.now();
+        const ready = await fetch(`${http.url}/ready`);
+        expect(performance.now() - started).toBeLessThan(bound);
+        expect(ready.status).toBe(503);
+        expect((await ready.json()).down).toEqual(['legacy']);
+      } finally {
+        await http.close();
+      }
+    } finally {
+      resume();
+    }
+    const ms = await backWithin(5000, query, (response) => !response.errors);
+    console.info(`[figures] legacy hung: back ${Math.round(ms)} ms after SIGCONT`);
+    expect((await gateway.request(query)).data).toEqual(before.data);
+    await expectHealthyPool('legacy', query);
+  });
+});
+
+describe('a PostgreSQL primary hung (telemetry, SIGSTOP on the postmaster and its backends)', () => {
+  const query = '{ user(id: "7") { name lastPosition { recordedAt } } }';
+
+  it('answers within the statement timeout plus 1 s with REPO_UNAVAILABLE at telemetry fields, and is back within 5 s of SIGCONT', async () => {
+    const before = await gateway.request(query);
+    expect(before.errors).toBeUndefined();
+    const resume = hang(stack.telemetry.pid());
+    try {
+      await expectBoundedWhileHung('telemetry', query, (data) => expect(data.user.name).toBe(before.data!.user.name), (data) => data.user.lastPosition);
+    } finally {
+      resume();
+    }
+    const ms = await backWithin(5000, query, (response) => !response.errors);
+    console.info(`[figures] telemetry hung: back ${Math.round(ms)} ms after SIGCONT`);
+    expect((await gateway.request(query)).data).toEqual(before.data);
+    await expectHealthyPool('telemetry', query);
+  });
+});
+
+describe('the main replica hung', () => {
+  const query = '{ companies(first: 3) { edges { node { name } } } }';
+  const servedBy = (response: GraphQLResponse) => response.extensions!.repos!.main!.servedBy;
+
+  it('costs no error: reads fall back to the primary within the bound, and return to the replica after SIGCONT', async () => {
+    const before = await gateway.request(query);
+    expect(servedBy(before)).toEqual(['replica']);
+    const resume = hang(stack.mainReplica.pid());
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const { response, ms } = await timed(query);
+        expect(ms).toBeLessThan(bound);
+        expect(response.errors).toBeUndefined();
+        expect(response.data).toEqual(before.data);
+        expect(servedBy(response)).toContain('primary');
+      }
+      // Once the replica monitor has seen it hang, reads go straight to the primary.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const { response, ms } = await timed(query);
+      expect(servedBy(response)).toEqual(['primary']);
+      expect(ms).toBeLessThan(500);
+    } finally {
+      resume();
+    }
+    const ms = await backWithin(5000, query, (response) => servedBy(response)?.includes('replica') ?? false);
+    console.info(`[figures] main replica hung: reads back on it ${Math.round(ms)} ms after SIGCONT`);
+  });
+});
