@@ -2,7 +2,7 @@
 // First step of `npm start` and `npm test`: Node built-ins only, because node_modules may not
 // exist yet. Installs what is missing (node modules; mariadb-server, postgresql and, for tests,
 // chromium from Debian's packages), then hands over to the real command.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,38 @@ const tsNode = (args, flags = []) => [process.execPath, [...flags, '--import', '
 const gatewayNodeFlags = JSON.parse(readFileSync(path.join(root, 'scripts', 'gateway-node-flags.json'), 'utf8'));
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
+const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs a long-lived command (the gateway) as our child and stays its parent, so process
+ * managers that signal the process they started (`docker stop`, systemd, `kill -TERM` on npm)
+ * reach it: INT, TERM and HUP are passed on, and its exit code (or signal) becomes ours.
+ */
+function serve(command, args, options = {}) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
+  const passed = new Set();
+  const pass = (signal) => {
+    // Once per kind: a Ctrl-C reaches the child from the terminal too, and it drains only once.
+    if (passed.has(signal) || child.exitCode !== null) return;
+    passed.add(signal);
+    child.kill(signal);
+  };
+  for (const signal of forwardedSignals) process.on(signal, () => pass(signal));
+  // npm passes INT and TERM on to us but not HUP: a HUP ends npm alone and leaves us to init.
+  // A parent gone is a hang-up, whatever ended it.
+  const parent = process.ppid;
+  const watch = setInterval(() => process.ppid !== parent && pass('SIGHUP'), 250);
+  child.on('exit', (code, signal) => {
+    clearInterval(watch);
+    if (signal) {
+      for (const each of forwardedSignals) process.removeAllListeners(each);
+      process.kill(process.pid, signal);
+    } else {
+      process.exit(code ?? 1);
+    }
+  });
+}
+
 ensureNodeModules();
 ensureDebianPackage('postgresql', hasPostgres);
 ensureDebianPackage('mariadb-server', hasMariadb);
@@ -65,7 +97,7 @@ ensureDebianPackage('mariadb-server', hasMariadb);
 switch (task) {
   case 'start':
     // NODE_ENV=production: graphql-js otherwise checks every instanceof the slow way (BENCHMARKS.md).
-    run(...tsNode(['src/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', NODE_ENV: 'production', ...process.env } });
+    serve(...tsNode(['src/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', NODE_ENV: 'production', ...process.env } });
     break;
   case 'test':
     ensureDebianPackage('chromium', hasChromium);
@@ -73,7 +105,7 @@ switch (task) {
     run(bin('tsc'), ['--noEmit', '-p', '.']);
     console.log('bootstrap: lint (eslint, graphql-eslint)');
     run(bin('eslint'), ['.']);
-    run(bin('vitest'), ['run', ...rest]);
+    serve(bin('vitest'), ['run', ...rest]);
     break;
   default:
     run(...tsNode(['src/cli.ts', task, ...rest]));
