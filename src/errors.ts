@@ -119,6 +119,24 @@ export class TenantSuspendedError extends RepogateError {
   }
 }
 
+/** Which of a class's operation limits an operation went past (the names of its `limits` config). */
+export type OperationLimit = 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost';
+
+/** An operation over one of its client class's limits, refused before it ran. */
+export class OperationLimitError extends RepogateError {
+  readonly code = 'OPERATION_LIMIT_EXCEEDED';
+  override name = 'OperationLimitError';
+
+  constructor(what: string, limit: OperationLimit, max: number, found: number | undefined, clientClass: string) {
+    const foundText = found === undefined ? '' : `, found ${found}`;
+    super(`${what} limit of ${max} exceeded${foundText} (client class ${clientClass}).`, {
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: { name: limit, max, ...(found !== undefined && { found }), clientClass },
+      http: { status: 400 },
+    });
+  }
+}
+
 export function isRepogateError(error: unknown): error is RepogateError {
   return error instanceof RepogateError;
 }

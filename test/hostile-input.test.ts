@@ -31,7 +31,7 @@ async function refusedWithoutSql(run: () => Promise<Response>, status?: number):
 describe('operation limits', () => {
   it('refuses depth 20 with OPERATION_LIMIT_EXCEEDED', async () => {
     const body = await refusedWithoutSql(() => gateway.post(nested(20)));
-    expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 12 exceeded, found 20/), extensions: { code: 'OPERATION_LIMIT_EXCEEDED' } });
+    expect(body.errors[0]).toMatchObject({ message: 'Query depth limit of 12 exceeded, found 20 (client class interactive).', extensions: { code: 'OPERATION_LIMIT_EXCEEDED' } });
   });
 
   it('refuses 100 aliases', async () => {
@@ -62,6 +62,34 @@ describe('operation limits', () => {
       expect((await gateway.request(query, undefined, { clientClass: 'api' })).errors![0]!.extensions!.code).toBe('OPERATION_LIMIT_EXCEEDED');
       expect((await gateway.request(query)).errors).toBeUndefined();
     }
+  });
+});
+
+describe('how a refusal reads', () => {
+  it('names what was exceeded, the limit and the class, never "Syntax Error"', async () => {
+    const body = await refusedWithoutSql(() => gateway.post('{ companies(first: 100000) { edges { node { name users { edges { node { name } } } } } } }'));
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].message).toMatch(/^Query cost limit of 50000 exceeded, found [\d.]+ \(client class interactive\)\.$/);
+    expect(body.errors[0].extensions).toEqual({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: { name: 'maxCost', max: 50000, found: expect.any(Number), clientClass: 'interactive' },
+    });
+    expect(body.errors[0].extensions.limit.found).toBeGreaterThan(50000);
+  });
+
+  it('says the class whose token limit applied', async () => {
+    const fields = Array.from({ length: 2100 }, () => '__typename').join(' ');
+    const body = await refusedWithoutSql(() => gateway.post(`{ ${fields} }`, undefined, { clientClass: 'api' }));
+    expect(body.errors[0]).toMatchObject({
+      message: 'Token limit of 2000 exceeded (client class api).',
+      extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: { name: 'maxTokens', max: 2000, clientClass: 'api' } },
+    });
+  });
+
+  it('keeps "Syntax Error" for text that is not GraphQL', async () => {
+    const body = await refusedWithoutSql(() => gateway.post('{ companies(first: ) }'));
+    expect(body.errors[0].message).toMatch(/^Syntax Error: /);
+    expect(body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 });
 

@@ -25,22 +25,15 @@ function hasInternalCause(error: GraphQLError): boolean {
  * names it, the argument.
  */
 const badValue = /^(Expected value of type|Argument "[^"]+" has invalid value|Variable "[^"]+" got invalid value)|cannot represent/;
-/** GraphQL Armor's refusals (depth, aliases, directives, cost, tokens) carry no code either. */
-const overLimit = /^Syntax Error: (Query depth limit|Aliases limit|Directives limit|Query Cost limit|Token limit) of/;
-
 export function withClientErrorCode(error: GraphQLError): GraphQLError {
-  // yoga marks the token limit (hit while parsing) GRAPHQL_PARSE_FAILED: it is a limit, say so.
-  const retag = error.extensions?.code === 'GRAPHQL_PARSE_FAILED' && overLimit.test(error.message);
-  if (error.extensions?.code && !retag) return error;
-  const code = overLimit.test(error.message) ? 'OPERATION_LIMIT_EXCEEDED' : badValue.test(error.message) ? 'BAD_USER_INPUT' : undefined;
-  if (!code) return error;
-  const argumentName = code === 'BAD_USER_INPUT' ? /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1] : undefined;
+  if (error.extensions?.code || !badValue.test(error.message)) return error;
+  const argumentName = /(?:Argument|Variable) "\$?([^"]+)"/.exec(error.message)?.[1];
   return createGraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...error.extensions, code, ...(argumentName && { argumentName }) },
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...(argumentName && { argumentName }) },
   });
 }
 
@@ -51,13 +44,13 @@ export function maskError(error: unknown, log: (error: unknown) => void = consol
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
     if (typeof code === 'string' && publicErrorCodes.has(code)) {
-      const { argumentName, repo, http } = error.extensions as { argumentName?: string; repo?: string; http?: unknown };
+      const { argumentName, repo, limit, http } = error.extensions as { argumentName?: string; repo?: string; limit?: unknown; http?: unknown };
       return createGraphQLError(error.message, {
         nodes: error.nodes,
         source: error.source,
         positions: error.positions,
         path: error.path,
-        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(http ? { http } : {}) },
+        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(limit ? { limit } : {}), ...(http ? { http } : {}) },
       });
     }
     if (!hasInternalCause(error)) return error;

@@ -9,31 +9,61 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ClientClass, OperationLimits } from '../config.js';
+import { OperationLimitError, type OperationLimit } from '../errors.js';
 import { principals } from './use-auth.js';
 
 type ValidationRule = ReturnType<typeof maxDepthRule>;
 
-function rulesFor(limits: OperationLimits): ValidationRule[] {
+const armorRefusal = /^Syntax Error: (Query depth|Aliases|Directives|Query Cost|Token) limit of (\d+) exceeded(?:, found ([\d.]+))?\.$/;
+const limitNames: Record<string, [what: string, limit: OperationLimit]> = {
+  'Query depth': ['Query depth', 'maxDepth'],
+  Aliases: ['Aliases', 'maxAliases'],
+  Directives: ['Directives', 'maxDirectives'],
+  'Query Cost': ['Query cost', 'maxCost'],
+  Token: ['Token', 'maxTokens'],
+};
+
+/**
+ * Armor words every refusal as "Syntax Error: Query Cost limit of 50000 exceeded, found …",
+ * which reads as a typo in the query. Said instead: what was exceeded, the limit, the class.
+ */
+export function limitRefusal(error: unknown, clientClass: ClientClass): unknown {
+  const match = error instanceof GraphQLError ? armorRefusal.exec(error.message) : null;
+  if (!match) return error;
+  const [what, limit] = limitNames[match[1]!]!;
+  return new OperationLimitError(what, limit, Number(match[2]), match[3] === undefined ? undefined : Number(match[3]), clientClass);
+}
+
+function rulesFor(limits: OperationLimits, clientClass: ClientClass): ValidationRule[] {
+  const refuse = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitRefusal(error, clientClass) as GraphQLError)] };
   return [
-    maxDepthRule({ n: limits.maxDepth, exposeLimits: true }),
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }) as unknown as ValidationRule,
-    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true }) as unknown as ValidationRule,
-    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true }) as unknown as ValidationRule,
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, ...refuse }),
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...refuse }) as unknown as ValidationRule,
+    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true, ...refuse }) as unknown as ValidationRule,
+    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true, ...refuse }) as unknown as ValidationRule,
   ];
 }
 
 export function useOperationLimits(limits: Record<ClientClass, OperationLimits>): Plugin<{ request: Request }> {
   const rules = Object.fromEntries(
-    Object.entries(limits).map(([clientClass, classLimits]) => [clientClass, rulesFor(classLimits)]),
+    Object.entries(limits).map(([clientClass, classLimits]) => [clientClass, rulesFor(classLimits, clientClass as ClientClass)]),
   ) as Record<ClientClass, ValidationRule[]>;
   const classOf = (request: Request | undefined): ClientClass =>
     (request && principals.get(request)?.clientClass) || 'api'; // the strictest, should a request lack a principal
   return {
     onParse({ context, setParseFn }) {
-      const { maxTokens } = limits[classOf(context.request)];
-      setParseFn((source, options) => new MaxTokensParserWLexer(source, { ...options, n: maxTokens, exposeLimits: true }).parseDocument());
+      const clientClass = classOf(context.request);
+      const { maxTokens } = limits[clientClass];
+      setParseFn((source, options) => {
+        try {
+          return new MaxTokensParserWLexer(source, { ...options, n: maxTokens, exposeLimits: true }).parseDocument();
+        } catch (error) {
+          throw limitRefusal(error, clientClass);
+        }
+      });
     },
     onValidate({ context, addValidationRule }) {
       for (const rule of rules[classOf(context.request)]) addValidationRule(rule);
