@@ -75,6 +75,8 @@ const gatewayDefaults = {
   drainTimeoutMs: 10_000,
   graphiql: false,
   breaker: { failures: 5, cooldownMs: 1_000 },
+  // No browser origin but the gateway's own until a deployment lists its frontends.
+  cors: { origins: [], credentials: false },
 };
 
 /** A config gives only what differs from the defaults: merge it over them, objects deeply. */
@@ -169,6 +171,15 @@ export const topologySchema = z
               cooldownMs: z.number().int().positive(),
             })
             .strict(),
+          /** Browser origins allowed to call the gateway (CORS); others get no CORS headers. */
+          cors: z
+            .object({
+              /** `https://app.example.com`, `http://localhost:*` (any port), `https://*.example.com`, or `*` for any. */
+              origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be an origin like https://app.example.com, a pattern with *, or *')),
+              /** Access-Control-Allow-Credentials: only for cookie-based auth; bearer tokens do not need it. */
+              credentials: z.boolean(),
+            })
+            .strict(),
         })
         .strict(),
     ),
@@ -199,8 +210,16 @@ export interface ServerOptions {
   debug: boolean;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   logLevel: string;
-  /** 'console' prints OpenTelemetry spans; unset: tracing off (the API stays a no-op). */
-  tracing: 'console' | undefined;
+  /** Where OpenTelemetry spans go; undefined: tracing off (the API stays a no-op). */
+  tracing: TracingOptions | undefined;
+}
+
+/** otlp: OTLP/HTTP to the OTEL_EXPORTER_OTLP_* endpoint, batched; console: printed as each span ends. */
+export const traceExporters = ['otlp', 'console'] as const;
+export type TraceExporter = (typeof traceExporters)[number];
+
+export interface TracingOptions {
+  exporters: readonly TraceExporter[];
 }
 
 export interface StackOptions {
@@ -253,8 +272,46 @@ export function serverOptions(): ServerOptions {
     port,
     debug: process.env.REPOGATE_DEBUG === '1' || process.env.REPOGATE_DEBUG === 'true',
     logLevel: process.env.REPOGATE_LOG_LEVEL ?? 'info',
-    tracing: process.env.REPOGATE_TRACING === 'console' ? 'console' : undefined,
+    tracing: tracingFromEnvironment(process.env),
   };
+}
+
+/**
+ * Which span exporters the environment asks for. OTLP follows the standard variables: on when
+ * OTEL_TRACES_EXPORTER says `otlp`, or (unset) when an OTLP endpoint is given, so that a
+ * deployment's usual OTEL_EXPORTER_OTLP_ENDPOINT is enough; the exporter itself reads the
+ * endpoint, headers, timeout and compression, and the resource OTEL_SERVICE_NAME and
+ * OTEL_RESOURCE_ATTRIBUTES. REPOGATE_TRACING=console adds printed spans. Pure: takes the
+ * environment as an argument.
+ */
+export function tracingFromEnvironment(env: Readonly<Record<string, string | undefined>>): TracingOptions | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  const exporters = new Set<TraceExporter>();
+  const named = env.OTEL_TRACES_EXPORTER?.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  if (named && named.length > 0) {
+    for (const name of named) {
+      if (name === 'none') continue;
+      if (!(traceExporters as readonly string[]).includes(name)) {
+        throw new ConfigError(`OTEL_TRACES_EXPORTER: Repogate exports spans to ${traceExporters.join(' or ')} (or none), got ${name}`);
+      }
+      exporters.add(name as TraceExporter);
+    }
+  } else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    exporters.add('otlp');
+  }
+  if (env.REPOGATE_TRACING) {
+    if (env.REPOGATE_TRACING !== 'console') throw new ConfigError(`REPOGATE_TRACING: must be console (or unset), got ${env.REPOGATE_TRACING}`);
+    exporters.add('console');
+  }
+  if (exporters.has('otlp')) {
+    // The installed exporter speaks OTLP over HTTP (JSON bodies, which OTLP/HTTP receivers take
+    // next to protobuf on the same path); gRPC would need another package and another port.
+    const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
+      throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL: Repogate exports traces over OTLP/HTTP (http/json), got ${protocol}`);
+    }
+  }
+  return exporters.size > 0 ? { exporters: [...exporters] } : undefined;
 }
 
 export const projectRoot = path.resolve(import.meta.dirname, '..');

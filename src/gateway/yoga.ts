@@ -14,6 +14,7 @@ import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas, schemaForClass } from './class-schemas.js';
 import { createRequestContext, type GatewayContext } from './context.js';
+import { corsFor } from './cors.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
 import { perClassDocumentCache } from './document-cache.js';
@@ -37,7 +38,7 @@ export interface GatewayOptions {
   metrics?: RepogateMetrics;
   /** Per-class limits and introspection; gateway-wide body limit and GraphiQL. */
   classes?: Record<ClientClass, ClassOptions>;
-  settings?: Pick<GatewaySettings, 'maxBodyBytes' | 'graphiql'>;
+  settings?: Pick<GatewaySettings, 'maxBodyBytes' | 'graphiql' | 'cors'>;
   tenants: TenantDirectory;
   verifyToken: TokenVerifier;
   /** Adds extensions.repos for requests sending `x-repogate-debug: 1`. */
@@ -68,7 +69,7 @@ export function createGateway({
   schemas = buildClassSchemas(buildGatewaySchema()),
   subgraphSchemas = subgraphs.map(subgraphSchema),
   classes = classDefaults,
-  settings = { maxBodyBytes: 1_500_000, graphiql: true },
+  settings = { maxBodyBytes: 1_500_000, graphiql: true, cors: { origins: [], credentials: false } },
   logger = createLogger(),
 }: GatewayOptions): Gateway {
   // The original of a masked error is logged with the request's id, never sent.
@@ -93,6 +94,7 @@ export function createGateway({
       const session = { mode: 'query' as const, minLsn: parseLsnHeader(request.headers.get(LSN_HEADER)) };
       return createRequestContext({ registry, principal, tenant, session: { ...session } });
     },
+    cors: corsFor(settings.cors),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

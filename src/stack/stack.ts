@@ -158,8 +158,9 @@ function buildInfo(dataDir: string): StackInfo {
       },
       tenancy: { registryUrl: registry },
       auth: { hs256Secret: devSecret(dataDir) },
-      // A dev stack: GraphiQL on (with an interactive token prefilled by main.ts).
-      gateway: { graphiql: true },
+      // A dev stack: GraphiQL on (with an interactive token prefilled by main.ts), and frontends
+      // on any localhost port may call it.
+      gateway: { graphiql: true, cors: { origins: ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'], credentials: false } },
     },
     'the embedded stack',
   );
