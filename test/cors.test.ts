@@ -18,7 +18,7 @@ afterAll(async () => {
   await deployed.close();
 });
 
-function preflight(gateway: TestGateway, origin: string): Promise<Response> {
+async function preflight(gateway: TestGateway, origin: string): Promise<Response> {
   return gateway.gateway.fetch('http://repogate.test/graphql', {
     method: 'OPTIONS',
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },

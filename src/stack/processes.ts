@@ -2,7 +2,7 @@
  * Small process helpers for the embedded stack: running a server binary as its service user,
  * and telling whether a port or a pid is taken.
  */
-import { execFile, execFileSync, spawn, type SpawnOptions } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
@@ -27,7 +27,7 @@ export async function runAs(user: string, command: string, args: string[]): Prom
 }
 
 /** The uid and gid of `user`, for spawn's own switch (as root). */
-function idsOf(user: string): { uid: number; gid: number } {
+export function idsOf(user: string): { uid: number; gid: number } {
   const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim()));
   return { uid: uid!, gid: gid! };
 }
@@ -47,6 +47,12 @@ export function spawnDetachedAs(user: string, command: string, args: string[], o
 export function chownTree(dir: string, user: string): Promise<string> | undefined {
   if (!isRoot) return undefined;
   return execFileAsync('chown', ['-R', `${user}:`, dir]).then(({ stdout }) => stdout);
+}
+
+/** Whether `user` may enter `dir` (search permission on it and every folder above it). */
+export function userCanEnter(user: string, dir: string): boolean {
+  if (!isRoot) return true; // the servers run as we do
+  return spawnSync('test', ['-x', dir], { ...idsOf(user), stdio: 'ignore' }).status === 0;
 }
 
 export function userExists(user: string): boolean {

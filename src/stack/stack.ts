@@ -20,6 +20,7 @@ import { demoTenants } from './demo.js';
 import { MariadbServer } from './mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
 import { isPidAlive } from './processes.js';
+import { removeOutsideDir, serverDataDir } from './server-dirs.js';
 
 export const stackPorts = { main: 54320, mainReplica: 54321, telemetry: 54322, legacy: 33306 } as const;
 
@@ -55,11 +56,12 @@ function pgUrl(port: number, database: string, role?: { user: string; password: 
 
 function components(options: StackOptions) {
   const binDir = findPgBinDir(options.pgBinDir);
-  const common = { dataDir: options.dataDir, binDir, superuserPassword: SUPERUSER_PASSWORD, processUser: options.processUser };
+  const dataDir = serverDataDir(options.dataDir);
+  const common = { dataDir, binDir, superuserPassword: SUPERUSER_PASSWORD, processUser: options.processUser };
   return {
     main: new PostgresCluster({ ...common, name: 'main', port: stackPorts.main }),
     telemetry: new PostgresCluster({ ...common, name: 'telemetry', port: stackPorts.telemetry }),
-    legacy: new MariadbServer({ dataDir: options.dataDir, name: 'legacy', port: stackPorts.legacy, processUser: options.processUser }),
+    legacy: new MariadbServer({ dataDir, name: 'legacy', port: stackPorts.legacy, processUser: options.processUser }),
     mainReplica: new PostgresCluster({ ...common, name: 'main-replica', port: stackPorts.mainReplica }),
   };
 }
@@ -196,6 +198,9 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     const parts = components(options);
     const info = buildInfo(options.dataDir);
     const { topology } = info;
+    if (!parts.main.dir.startsWith(options.dataDir)) {
+      log(`stack: the service users cannot enter this checkout's folder (mode 0700 above it?): the servers keep their files in ${path.dirname(parts.main.dir)} (linked as ${path.relative(projectRoot, options.dataDir)}/servers)`);
+    }
     for (const name of ['main', 'telemetry', 'legacy'] as const) {
       const part = parts[name];
       if (!part.isInitialized()) log(`stack: initialising ${name} under ${path.relative(projectRoot, part.dir)}`);
@@ -251,6 +256,7 @@ export async function stackDown(log: Log = console.log, options: StackOptions = 
 
 export async function stackReset(log: Log = console.log, options: StackOptions = stackOptions()): Promise<void> {
   await stackDown(log, options);
+  removeOutsideDir(options.dataDir);
   rmSync(options.dataDir, { recursive: true, force: true });
   log(`stack: removed ${options.dataDir}`);
 }
