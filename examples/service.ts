@@ -3,12 +3,25 @@
  * users were seen by GPS in the last day of the demo data and how much it owes.
  *
  *   npm start                      # in another terminal
- *   npx tsx examples/service.ts    # REPOGATE_URL / REPOGATE_TOKEN to point elsewhere
+ *   npx tsx examples/service.ts    # REPOGATE_URL / REPOGATE_TOKEN to point elsewhere (the token
+ *                                  # defaults to an api token from the dev stack)
  */
 import { createClient, RepogateError } from '../src/sdk/client.js';
 
+/** Without REPOGATE_TOKEN, next to `npm start`: an `api` token for acme, signed with the dev stack's secret. */
+async function devToken(): Promise<string | undefined> {
+  const [{ readStackInfo }, { signDevToken }] = await Promise.all([import('../src/stack/stack.js'), import('../src/auth/tokens.js')]);
+  const auth = readStackInfo()?.topology.auth;
+  return auth && 'hs256Secret' in auth ? signDevToken(auth.hs256Secret, { clientClass: 'api', tenant: 'acme', subject: 'examples/service.ts', expiresIn: '5m' }) : undefined;
+}
+
 const url = process.env.REPOGATE_URL ?? 'http://127.0.0.1:4000/graphql';
-const repogate = createClient({ url, token: process.env.REPOGATE_TOKEN });
+const token = process.env.REPOGATE_TOKEN || (await devToken());
+if (!token) {
+  console.error('set REPOGATE_TOKEN (no dev stack here to sign one: `npm start` makes it)');
+  process.exit(1);
+}
+const repogate = createClient({ url, token });
 
 const euros = (cents: number) => (cents / 100).toLocaleString('en', { style: 'currency', currency: 'EUR' });
 
