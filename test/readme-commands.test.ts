@@ -56,7 +56,9 @@ function shellBlocks(markdown: string): Block[] {
 
 /** The environment of a newcomer's shell: no token or config of ours set. */
 function withoutRepogateSettings(): NodeJS.ProcessEnv {
-  const { REPOGATE_TOKEN: _token, REPOGATE_CONFIG: _config, ...env } = process.env;
+  const env = { ...process.env };
+  delete env.REPOGATE_TOKEN;
+  delete env.REPOGATE_CONFIG;
   return env;
 }
 
