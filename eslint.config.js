@@ -3,7 +3,7 @@ import graphql from '@graphql-eslint/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'test/artifacts/', 'src/sdk/generated*', 'schemas/'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', 'test/artifacts/', 'src/sdk/generated*', 'schemas/'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommended],

@@ -6,7 +6,7 @@
 import type { ClientClass, RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import type { Database } from './database.js';
-import { inSpan } from '../observability/tracing.js';
+import { inSqlSpan } from '../observability/subgraph-spans.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import type { RepoRegistry, Server } from './registry.js';
 import type { Dialect, Executor, Repo, RepoUsage, Row } from './repo.js';
@@ -53,7 +53,7 @@ export class RequestRepo implements Repo {
     let ok = false;
     const attributes = { 'db.system': this.dialect === 'pg' ? 'postgresql' : 'mysql', 'repogate.repo': this.name, 'repogate.class': this.options.clientClass, 'repogate.server': server };
     try {
-      const result = await inSpan('repogate.sql', attributes, run);
+      const result = await inSqlSpan(this.name, attributes, run);
       ok = true;
       return result;
     } finally {
