@@ -5,13 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, topologyFromEnvironment } from './config.js';
+import { ConfigError, repoConfig, topologyFromEnvironment } from './config.js';
 import { printContracts, schemasDir } from './gateway/contracts.js';
 import { parseArgs } from 'node:util';
 import { signDevToken } from './auth/tokens.js';
-import { migrateAndGrant } from './migrations.js';
+import { migrateTopology } from './migrate-topology.js';
+import { subgraphsFor } from './subgraphs.js';
 import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
-import { addTenant, databaseUrl, migrateRegistry, registeredDatabases, setTenantStatus } from './tenancy/tenant-admin.js';
+import { addTenant, setTenantStatus } from './tenancy/tenant-admin.js';
 
 const commands: Record<string, () => Promise<void>> = {
   async start() {
@@ -33,20 +34,13 @@ const commands: Record<string, () => Promise<void>> = {
   },
   /**
    * Migrates and grants the databases of REPOGATE_CONFIG (the stack does its own): the tenant
-   * registry, every registered tenant's database, telemetry and legacy.
+   * registry, then every subgraph's repo (each registered tenant's database where there is one
+   * per tenant).
    */
   async migrate() {
     const topology = topologyFromEnvironment();
     if (!topology) throw new ConfigError('migrate needs REPOGATE_CONFIG');
-    const report = (where: string, applied: string[]) => console.log(`${where}: ${applied.length ? applied.join(', ') : 'up to date'}`);
-    report('tenant registry', await migrateRegistry(topology.tenancy.registryUrl));
-    for (const database of await registeredDatabases(topology.tenancy.registryUrl)) {
-      report(`main/${database}`, await migrateAndGrant('main', 'pg', databaseUrl(topology.repos.main.url, database), topology.repos.main.roles));
-    }
-    for (const name of ['telemetry', 'legacy'] as const) {
-      const repo = topology.repos[name];
-      report(name, await migrateAndGrant(name, repo.driver, repo.url, repo.roles));
-    }
+    await migrateTopology(topology, subgraphsFor(topology), (where, applied) => console.log(`${where}: ${applied.length ? applied.join(', ') : 'up to date'}`));
   },
   /** `token --class <class> --tenant <tenant> [--sub <subject>] [--expires 8h]`: a dev token signed with the stack's secret. */
   async token() {
@@ -66,7 +60,7 @@ const commands: Record<string, () => Promise<void>> = {
     const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
     if (!topology) throw new ConfigError('seed:telemetry needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
     const { seedTelemetryHistory } = await import('../subgraphs/telemetry/seed-history.js');
-    await seedTelemetryHistory(topology.repos.telemetry.url, { rows, intervalSeconds: Number(values['interval-s']) });
+    await seedTelemetryHistory(repoConfig(topology, 'telemetry').url, { rows, intervalSeconds: Number(values['interval-s']) });
   },
   /** `tenant add <slug> [--pool-size N]`, `tenant suspend <slug>`, `tenant activate <slug>`, while the gateway runs. */
   async tenant() {
@@ -77,7 +71,7 @@ const commands: Record<string, () => Promise<void>> = {
     if (!slug) throw new ConfigError('usage: npm run tenant -- add|suspend|activate <slug>');
     if (action === 'add') {
       const poolSize = values['pool-size'] ? Number(values['pool-size']) : undefined;
-      const applied = await addTenant(topology, slug, { poolSize });
+      const applied = await addTenant(topology, subgraphsFor(topology), slug, { poolSize });
       console.log(`tenant ${slug}: database tenant_${slug} ready (${applied.length} migrations), registered`);
     } else if (action === 'suspend' || action === 'activate') {
       await setTenantStatus(topology, slug, action === 'suspend' ? 'suspended' : 'active');

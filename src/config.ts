@@ -137,8 +137,11 @@ export type AuthOptions = z.infer<typeof authSchema>;
 
 export const topologySchema = z
   .object({
-    repos: z.object({ main: pgRepoSchema, telemetry: pgRepoSchema, legacy: mysqlRepoSchema }).strict(),
-    /** main is one database per tenant; the registry says which. */
+    /** One entry per subgraph, named as the subgraph (src/subgraphs.ts lists the built-in ones). */
+    repos: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name'), z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]))
+      .refine((repos) => Object.keys(repos).length > 0, 'must name at least one repo'),
+    /** Subgraphs with a database per tenant: the registry says which database serves a tenant. */
     tenancy: z
       .object({
         /** The management database holding the `tenants` table. */
@@ -200,8 +203,15 @@ export const topologySchema = z
 export type Topology = z.infer<typeof topologySchema>;
 export type GatewaySettings = Topology['gateway'];
 export type TelemetryWindows = Topology['telemetry'];
-export type RepoName = keyof Topology['repos'];
-export const repoNames: readonly RepoName[] = ['main', 'telemetry', 'legacy'];
+/** A repo's name: its subgraph's, and its key in `repos`. */
+export type RepoName = string;
+
+/** The configuration of repo `name`; a subgraph without one is a configuration error. */
+export function repoConfig(topology: Pick<Topology, 'repos'>, name: RepoName): RepoConfig {
+  const config = topology.repos[name];
+  if (!config) throw new ConfigError(`repos.${name}: missing (the subgraph "${name}" needs its repo)`);
+  return config;
+}
 
 export interface ServerOptions {
   host: string;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
-import { projectRoot } from './config.js';
+import { fileURLToPath } from 'node:url';
+import type { Subgraph } from './subgraph-kit/subgraph.js';
 
 /** A connection that can run a whole .sql file (several statements) and a parameterized query. */
 export interface MigrationConnection {
@@ -92,10 +93,8 @@ export async function withMigrationConnection<T>(
   }
 }
 
-export function migrationsDir(subgraph: 'main' | 'telemetry' | 'legacy'): string {
-  return path.join(projectRoot, 'subgraphs', subgraph, 'migrations');
-}
-
+/** What migrating a subgraph's repo needs of its descriptor. */
+export type MigratedSubgraph = Pick<Subgraph, 'name' | 'migrations' | 'grants'>;
 
 export interface ClassRoles {
   interactive: { user: string };
@@ -104,28 +103,30 @@ export interface ClassRoles {
 }
 
 /**
- * Applies `subgraphs/<name>/grants.sql` with the client classes' role names filled in: quoted
+ * The subgraph's grants file with the client classes' role names filled in: quoted
  * identifiers on PostgreSQL, 'user'@'%' accounts on MySQL. Idempotent (GRANT is).
  */
-export function grantsSql(subgraph: 'main' | 'telemetry' | 'legacy', dialect: 'pg' | 'mysql', roles: ClassRoles, database: string): string {
-  const role = (user: string) => (dialect === 'pg' ? `"${user.replace(/"/g, '""')}"` : `'${user.replace(/'/g, "''")}'@'%'`);
-  return readFileSync(path.join(projectRoot, 'subgraphs', subgraph, 'grants.sql'), 'utf8')
-    .replace(/:interactive\b/g, role(roles.interactive.user))
-    .replace(/:api\b/g, role(roles.api.user))
-    .replace(/:admin\b/g, role(roles.admin.user))
-    .replace(/:database\b/g, `\`${database.replace(/`/g, '``')}\``);
+export function grantsSql(subgraph: MigratedSubgraph, dialect: 'pg' | 'mysql', roles: ClassRoles, database: string): string {
+  const role = (user: string) => (dialect === 'pg' ? pg.escapeIdentifier(user) : `${mysql.escape(user)}@'%'`);
+  return readFileSync(subgraph.grants, 'utf8')
+    // Replacer functions: a `$` in a name is not a replacement pattern.
+    .replace(/:interactive\b/g, () => role(roles.interactive.user))
+    .replace(/:api\b/g, () => role(roles.api.user))
+    .replace(/:admin\b/g, () => role(roles.admin.user))
+    .replace(/:database\b/g, () => mysql.escapeId(database, true));
 }
 
 export function migrateAndGrant(
-  subgraph: 'main' | 'telemetry' | 'legacy',
+  subgraph: MigratedSubgraph,
   driver: 'pg' | 'mysql',
   url: string,
   roles: ClassRoles,
 ): Promise<string[]> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   return withMigrationConnection(driver, url, async (connection) => {
-    const applied = await migrate(connection, migrationsDir(subgraph));
+    const applied = await migrate(connection, fileURLToPath(subgraph.migrations));
     await connection.exec(grantsSql(subgraph, driver, roles, database));
     return applied;
   });
 }
+

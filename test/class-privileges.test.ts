@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClientClass } from '../src/config.js';
 import { ForbiddenError } from '../src/errors.js';
 import { RequestRepo } from '../src/repo/request-repo.js';
-import { subgraphSchema } from '../src/subgraph-kit/subgraph.js';
+import { subgraphSchema, type Facts } from '../src/subgraph-kit/subgraph.js';
 import { mainSubgraph } from '../subgraphs/main/index.js';
 import { mainUrl, openGateway, pgRows, stackInfo, telemetryUrl } from './support.js';
 
@@ -94,11 +94,12 @@ describe('even if a resolver asked', () => {
   it('the database refuses the api role, and the client sees FORBIDDEN', async () => {
     // The main subgraph alone (its SDL still has email), on the api class's own pool.
     const repo = new RequestRepo(gateway.registry, 'main', { clientClass: 'api', database: 'acme' }, { mode: 'mutation', minLsn: {} });
-    const loaders = mainSubgraph.createLoaders(repo, { tenant: 'acme', hiddenFields: new Set() }); // as if the schema let it through
+    // As if the schema let it through: a context that may see every field.
+    const main = mainSubgraph.createContext({ repo, tenant: 'acme', clientClass: 'api', canSee: () => true, facts: {} as Facts, settings: undefined });
     const result = await graphql({
       schema: subgraphSchema(mainSubgraph),
       source: '{ user(id: "1") { email } }',
-      contextValue: { main: { repo, loaders } },
+      contextValue: { main },
     });
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN' });
     expect(result.errors![0]!.message).not.toMatch(/permission|users|email/);

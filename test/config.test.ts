@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseTopology, projectRoot, topologyFromEnvironment } from '../src/config.js';
+import { ConfigError, parseTopology, projectRoot, repoConfig, topologyFromEnvironment, type PgRepoConfig } from '../src/config.js';
 import { freePort, stackInfo, tokenFor } from './support.js';
 
 
@@ -52,15 +52,16 @@ describe('the topology', () => {
     expect(topology.gateway).toMatchObject({ maxBodyBytes: 1_500_000, breaker: { failures: 5 } });
     expect(topology.classes.api.poolSize).toBe(4);
     expect(topology.classes.admin.poolSize).toBe(2);
-    expect(topology.repos.telemetry.connectTimeoutMs).toBe(750);
-    expect(topology.repos.main.replicas).toHaveLength(1);
+    expect(repoConfig(topology, 'telemetry').connectTimeoutMs).toBe(750);
+    expect((repoConfig(topology, 'main') as PgRepoConfig).replicas).toHaveLength(1);
   });
 
   it('names every bad field', () => {
     const bad = validTopology();
     bad.repos.main.url = 'mysql://x@127.0.0.1/acme';
     bad.classes.api.poolSize = 0;
-    delete bad.repos.legacy;
+    // Which repos a topology serves is its own choice; a repo entry that is not one is an error.
+    (bad.repos as Record<string, unknown>).legacy = 'mysql://legacy';
     bad.auth = { hs256Secret: 'short' };
     let message = '';
     try {
@@ -92,7 +93,7 @@ describe('the topology', () => {
       const file = path.join(dir, 'repogate.json');
       writeFileSync(file, JSON.stringify(validTopology()));
       process.env.REPOGATE_CONFIG = file;
-      expect(topologyFromEnvironment()!.repos.main.url).toBe(stackInfo().topology.repos.main.url);
+      expect(repoConfig(topologyFromEnvironment()!, 'main').url).toBe(stackInfo().topology.repos.main.url);
     });
   });
 });

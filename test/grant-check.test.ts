@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildClassSchemas } from '../src/gateway/class-schemas.js';
 import { findGrantGaps } from '../src/gateway/check-grants.js';
 import { buildGatewaySchema } from '../src/gateway/stitch.js';
+import { builtInSubgraphs } from '../src/subgraphs.js';
 import { mainUrl, openGateway, pgRows } from './support.js';
 
 describe('the start-up grant check', () => {
@@ -22,7 +23,7 @@ describe('the start-up grant check', () => {
     await pgRows(mainUrl(), 'REVOKE SELECT ON projects FROM repogate_api');
     const gateway = openGateway();
     try {
-      const gaps = await findGrantGaps(gateway.registry, buildClassSchemas(buildGatewaySchema()), ['acme']);
+      const gaps = await findGrantGaps(gateway.registry, builtInSubgraphs, buildClassSchemas(buildGatewaySchema()), ['acme']);
       expect(gaps).toEqual([
         { clientClass: 'api', repo: 'main', database: 'acme', column: 'projects.company_id', fields: ['Company.projects', 'Project.company'] },
         { clientClass: 'api', repo: 'main', database: 'acme', column: 'projects.id', fields: ['Company.projects', 'Project.id', 'Mutation.startTimeEntry'] },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateAndGrant } from '../src/migrations.js';
 import { withPgClient } from '../src/repo/pg-client.js';
 import { SEED_END, demoSizes } from '../src/stack/demo.js';
+import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
 import { seedTelemetryHistory } from '../subgraphs/telemetry/seed-history.js';
 import { pgRows, stackInfo, testTopology } from './support.js';
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DATABASE} OWNER repogate`);
   });
-  await migrateAndGrant('telemetry', 'pg', url, testTopology().repos.telemetry.roles);
+  await migrateAndGrant(telemetrySubgraph, 'pg', url, testTopology().repos.telemetry.roles);
   await withPgClient(url, (client) => client.query(
     `INSERT INTO devices (id, tenant, serial) SELECT n, CASE WHEN n % 2 = 0 THEN 'acme' ELSE 'globex' END, 'T-' || n FROM generate_series(1, ${DEVICES}) n`));
 }, 60_000);

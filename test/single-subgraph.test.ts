@@ -5,7 +5,8 @@
  */
 import { isInputObjectType, isInterfaceType, isObjectType, parse, type GraphQLField } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildGatewaySchema, subgraphs } from '../src/gateway/stitch.js';
+import { buildGatewaySchema } from '../src/gateway/stitch.js';
+import { builtInSubgraphs as subgraphs } from '../src/subgraphs.js';
 import { soleSubgraph } from '../src/gateway/use-single-subgraph.js';
 import { subgraphSchema } from '../src/subgraph-kit/subgraph.js';
 import { openGateway, type GraphQLResponse } from './support.js';

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
 import { RepoRegistry } from '../src/repo/registry.js';
 import { RequestRepo } from '../src/repo/request-repo.js';
-import { subgraphSchema, type Subgraph } from '../src/subgraph-kit/subgraph.js';
+import { subgraphSchema, type AnySubgraph } from '../src/subgraph-kit/subgraph.js';
 import { legacySubgraph } from '../subgraphs/legacy/index.js';
 import { mainSubgraph } from '../subgraphs/main/index.js';
 import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
@@ -19,13 +19,14 @@ const registry = new RepoRegistry(testTopology());
 afterAll(() => registry.close());
 
 /** Runs `source` against the subgraph's own schema, as the admin class on acme's database. */
-async function runAlone(subgraph: Subgraph, source: string) {
+async function runAlone(subgraph: AnySubgraph, source: string) {
   const route = { clientClass: 'admin' as const, ...(subgraph.name === 'main' && { database: 'acme' }) };
   const repo = new RequestRepo(registry, subgraph.name, route, { mode: 'query', minLsn: {} });
-  const scope = { tenant: 'acme', hiddenFields: new Set<string>() };
+  const facts = { customerCodes: async () => new Set(['AC000001']) };
+  const settings = (testTopology() as unknown as Record<string, unknown>)[subgraph.name];
   const contextValue = {
     tenant: 'acme',
-    [subgraph.name]: { repo, loaders: subgraph.createLoaders(repo, scope), customerCodes: async () => new Set(['AC000001']) },
+    [subgraph.name]: subgraph.createContext({ repo, tenant: 'acme', clientClass: 'admin', canSee: () => true, facts, settings }),
   };
   const result = await graphql({ schema: subgraphSchema(subgraph), source, contextValue });
   return { ...result, roundTrips: repo.usage.roundTrips };

@@ -10,7 +10,7 @@ import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
 import { withPgClient } from '../src/repo/pg-client.js';
 import type { Gateway } from '../src/gateway/yoga.js';
-import { readStackInfo, type StackInfo } from '../src/stack/stack.js';
+import { readStackInfo, type StackInfo, type StackTopology } from '../src/stack/stack.js';
 
 export function stackInfo(): StackInfo {
   const info = readStackInfo();
@@ -18,7 +18,7 @@ export function stackInfo(): StackInfo {
   return info;
 }
 
-export function testTopology(): Topology {
+export function testTopology(): StackTopology {
   return stackInfo().topology;
 }
 

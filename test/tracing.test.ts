@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, tracingFromEnvironment } from '../src/config.js';
-import { subgraphs } from '../src/gateway/stitch.js';
+import { builtInSubgraphs as subgraphs } from '../src/subgraphs.js';
 import { soleSubgraph } from '../src/gateway/use-single-subgraph.js';
 import { traceHeaders } from '../src/observability/trace-context.js';
 import { inSpan, startTracingWith, type Tracing } from '../src/observability/tracing.js';

@@ -1,23 +1,27 @@
 /**
- * The start-up check that every field a client class can reach is covered by its role's
- * GRANTs. For each class, the fields its schema shows map to columns (subgraphs/<name>/columns.ts);
- * each table's columns are probed on the class's own pool with `SELECT <columns> FROM <table>
- * WHERE false`: no row is read, and the database answers with the privileges it really
- * applies (column grants, PUBLIC, role membership), which a reading of information_schema can
- * get wrong. Any refusal is a gap; the gateway will not start with gaps.
+ * The start-up check that the class roles' GRANTs and the descriptors' field declarations agree,
+ * both ways. Every field a class's schema shows maps to columns (the subgraph's `fields`); each
+ * table's columns are probed on the class's own pool with `SELECT <columns> FROM <table> WHERE
+ * 1 = 0`: no row is read, and the database answers with the privileges it really applies
+ * (column grants, PUBLIC, role membership), which a reading of information_schema can get wrong.
+ * A refusal is a gap. And a column that only fields hidden from a class read must be refused to
+ * that class's role: if the role may read it, the declaration promises a privacy the database
+ * does not keep. The gateway will not start with either.
  */
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { clientClasses, type ClientClass, type RepoName } from '../config.js';
+import mysql from 'mysql2';
+import pg from 'pg';
+import { clientClasses, repoConfig, type ClientClass, type RepoName } from '../config.js';
 import { ForbiddenError } from '../errors.js';
 import type { RepoRegistry } from '../repo/registry.js';
-import type { Subgraph } from '../subgraph-kit/subgraph.js';
-import { subgraphs } from './stitch.js';
+import { hiddenFieldsOf, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 
 export interface GrantGap {
   clientClass: ClientClass;
   repo: RepoName;
   database?: string;
   column: string;
+  /** The fields that need it (a gap), or the hidden fields that alone read it (an exposure). */
   fields: string[];
 }
 
@@ -30,12 +34,13 @@ function visibleFields(schema: GraphQLSchema): Set<string> {
   return fields;
 }
 
-/** table → column → the fields that need it, for the fields `schema` shows. */
-function neededColumns(subgraph: Subgraph, schema: GraphQLSchema): Map<string, Map<string, string[]>> {
-  const visible = visibleFields(schema);
-  const tables = new Map<string, Map<string, string[]>>();
-  for (const [field, columns] of Object.entries(subgraph.fieldColumns)) {
-    if (!visible.has(field)) continue;
+type Columns = Map<string, Map<string, string[]>>;
+
+/** table → column → the fields that need it, for the fields `include` accepts. */
+function columnsOf(subgraph: AnySubgraph, include: (field: string) => boolean): Columns {
+  const tables: Columns = new Map();
+  for (const [field, { columns = [] }] of Object.entries(subgraph.fields)) {
+    if (!include(field)) continue;
     for (const qualified of columns) {
       const [table, column] = qualified.split('.') as [string, string];
       const byColumn = tables.get(table) ?? new Map<string, string[]>();
@@ -46,53 +51,92 @@ function neededColumns(subgraph: Subgraph, schema: GraphQLSchema): Map<string, M
   return tables;
 }
 
+const quoters = { pg: (id: string) => pg.escapeIdentifier(id), mysql: (id: string) => mysql.escapeId(id) };
+
+/** Every (subgraph, class, database) whose role is probed: each tenant's database where there is one per tenant. */
+function* targets(subgraphs: readonly AnySubgraph[], tenantDatabases: readonly string[]) {
+  for (const subgraph of subgraphs) {
+    const databases = subgraph.tenancy === 'database-per-tenant' ? tenantDatabases : [undefined];
+    for (const clientClass of clientClasses) for (const database of databases) yield { subgraph, clientClass, database };
+  }
+}
+
+function prober(registry: RepoRegistry, repo: RepoName, clientClass: ClientClass, database: string | undefined) {
+  const quote = quoters[repoConfig(registry.topology, repo).driver];
+  const pool = registry.database({ repo, clientClass, server: 'primary', database });
+  return async (table: string, columns: string[]): Promise<boolean> => {
+    try {
+      await pool.query(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE 1 = 0`);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError) return false;
+      throw error;
+    }
+  };
+}
+
+const byClassRepoColumn = (a: GrantGap, b: GrantGap) => `${a.clientClass}${a.repo}${a.column}`.localeCompare(`${b.clientClass}${b.repo}${b.column}`);
+
+/** Columns a class's schema needs that its role may not read. */
 export async function findGrantGaps(
   registry: RepoRegistry,
+  subgraphs: readonly AnySubgraph[],
   schemas: Record<ClientClass, GraphQLSchema>,
   tenantDatabases: readonly string[],
 ): Promise<GrantGap[]> {
   const gaps: GrantGap[] = [];
-  const probes: Promise<void>[] = [];
-  for (const subgraph of subgraphs) {
-    const quote = registry.topology.repos[subgraph.name].driver === 'pg' ? (id: string) => `"${id}"` : (id: string) => `\`${id}\``;
-    const databases = subgraph.name === 'main' ? tenantDatabases : [undefined];
-    for (const clientClass of clientClasses) {
-      const tables = neededColumns(subgraph, schemas[clientClass]);
-      for (const database of databases) {
-        const pool = registry.database({ repo: subgraph.name, clientClass, server: 'primary', database });
-        const probe = async (table: string, columns: string[]) => {
-          try {
-            await pool.query(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE 1 = 0`);
-            return true;
-          } catch (error) {
-            if (error instanceof ForbiddenError) return false;
-            throw error;
-          }
-        };
-        for (const [table, byColumn] of tables) {
-          probes.push(
-            (async () => {
-              if (await probe(table, [...byColumn.keys()])) return;
-              for (const [column, fields] of byColumn) {
-                if (!(await probe(table, [column]))) {
-                  gaps.push({ clientClass, repo: subgraph.name, database, column: `${table}.${column}`, fields });
-                }
-              }
-            })(),
-          );
+  const visible = Object.fromEntries(clientClasses.map((c) => [c, visibleFields(schemas[c])])) as Record<ClientClass, Set<string>>;
+  await Promise.all(
+    [...targets(subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
+      const probe = prober(registry, subgraph.name, clientClass, database);
+      return [...columnsOf(subgraph, (field) => visible[clientClass].has(field))].map(async ([table, byColumn]) => {
+        if (await probe(table, [...byColumn.keys()])) return;
+        for (const [column, fields] of byColumn) {
+          if (!(await probe(table, [column]))) gaps.push({ clientClass, repo: subgraph.name, database, column: `${table}.${column}`, fields });
         }
-      }
-    }
-  }
-  await Promise.all(probes);
-  return gaps.sort((a, b) => `${a.clientClass}${a.repo}${a.column}`.localeCompare(`${b.clientClass}${b.repo}${b.column}`));
+      });
+    }),
+  );
+  return gaps.sort(byClassRepoColumn);
 }
 
-export function describeGrantGaps(gaps: readonly GrantGap[]): string {
-  const lines = gaps.map(
-    (gap) =>
-      `  ${gap.clientClass}: ${gap.repo}${gap.database ? `/${gap.database}` : ''} may not SELECT ${gap.column} (needed by ${gap.fields.join(', ')})`,
+/** Columns only fields hidden from a class read, which its role may read all the same. */
+export async function findGrantExposures(
+  registry: RepoRegistry,
+  subgraphs: readonly AnySubgraph[],
+  tenantDatabases: readonly string[],
+): Promise<GrantGap[]> {
+  const exposures: GrantGap[] = [];
+  await Promise.all(
+    [...targets(subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
+      const hidden = hiddenFieldsOf(subgraphs, clientClass);
+      const seen = columnsOf(subgraph, (field) => !hidden.has(field));
+      const probe = prober(registry, subgraph.name, clientClass, database);
+      return [...columnsOf(subgraph, (field) => hidden.has(field))].flatMap(([table, byColumn]) =>
+        [...byColumn]
+          .filter(([column]) => !seen.get(table)?.has(column))
+          .map(async ([column, fields]) => {
+            if (await probe(table, [column])) exposures.push({ clientClass, repo: subgraph.name, database, column: `${table}.${column}`, fields });
+          }),
+      );
+    }),
   );
-  return `the client classes' roles lack GRANTs for fields their schemas show:\n${lines.join('\n')}\n` +
-    'grant them (subgraphs/<name>/grants.sql, npm run migrate) or hide the fields (src/gateway/class-schemas.ts)';
+  return exposures.sort(byClassRepoColumn);
+}
+
+const where = (gap: GrantGap) => `${gap.repo}${gap.database ? `/${gap.database}` : ''}`;
+
+export function describeGrantGaps(gaps: readonly GrantGap[], exposures: readonly GrantGap[] = []): string {
+  const parts: string[] = [];
+  if (gaps.length > 0) {
+    const lines = gaps.map((gap) => `  ${gap.clientClass}: ${where(gap)} may not SELECT ${gap.column} (needed by ${gap.fields.join(', ')})`);
+    parts.push(`the client classes' roles lack GRANTs for fields their schemas show:\n${lines.join('\n')}\n` +
+      "grant them (subgraphs/<name>/grants.sql, npm run migrate) or hide the fields (the subgraph's fields.ts, hiddenFrom)");
+  }
+  if (exposures.length > 0) {
+    const lines = exposures.map((gap) => `  ${gap.clientClass}: ${where(gap)} may SELECT ${gap.column} (read only by ${gap.fields.join(', ')}, hidden from ${gap.clientClass})`);
+    parts.push(`the client classes' roles may read what their declarations hide:\n${lines.join('\n')}\n` +
+      "revoke it (subgraphs/<name>/grants.sql) or stop hiding the fields (the subgraph's fields.ts, hiddenFrom)");
+  }
+  return parts.join('\n');
 }

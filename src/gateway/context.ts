@@ -1,57 +1,94 @@
 /**
- * The per-request context: who calls (client class, tenant), and for every subgraph a routed,
- * counting view of its repo plus fresh DataLoaders. Nothing here is shared between requests,
+ * The per-request context: who calls (principal, tenant, session) and, under each subgraph's
+ * name, what its descriptor makes of the request (a routed, counting view of its repo, fresh
+ * DataLoaders). One loop over the configured subgraphs; nothing here is shared between requests,
  * so no cache carries rows from one request (or tenant) into another.
  */
 import type { Principal } from '../auth/tokens.js';
-import type { RepoName } from '../config.js';
+import { clientClasses, ConfigError, type ClientClass, type RepoName } from '../config.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { RepoUsage } from '../repo/repo.js';
 import { RequestRepo, type RequestSession } from '../repo/request-repo.js';
+import type { RequestScope } from '../subgraph-kit/context.js';
+import type { FactName } from '../subgraph-kit/request-facts.js';
+import { hiddenFieldsOf, type AnySubgraph, type Facts } from '../subgraph-kit/subgraph.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
-import type { LegacyContext } from '../../subgraphs/legacy/index.js';
-import { legacySubgraph } from '../../subgraphs/legacy/index.js';
-import type { MainContext } from '../../subgraphs/main/index.js';
-import { mainSubgraph, tenantCustomerCodes } from '../../subgraphs/main/index.js';
-import type { TelemetryContext } from '../../subgraphs/telemetry/index.js';
-import { telemetrySubgraph } from '../../subgraphs/telemetry/index.js';
-import { hiddenFields } from './class-schemas.js';
 
-export type GatewayContext = MainContext &
-  TelemetryContext &
-  LegacyContext & {
-    principal: Principal;
-    session: RequestSession;
-    /** Round trips, time and write positions per repo for this request: `extensions.repos`. */
-    repoUsage(): Record<RepoName, RepoUsage>;
-  };
+export interface GatewayContext extends RequestScope {
+  principal: Principal;
+  session: RequestSession;
+  /** Round trips, time and write positions per repo for this request: `extensions.repos`. */
+  repoUsage(): Record<RepoName, RepoUsage>;
+  /** Each subgraph's own context, under its name. */
+  [subgraph: string]: unknown;
+}
 
-export interface RequestContextOptions {
-  registry: RepoRegistry;
+export interface RequestContextInput {
   principal: Principal;
   tenant: Tenant;
   session: RequestSession;
 }
 
-export function createRequestContext({ registry, principal, tenant, session }: RequestContextOptions): GatewayContext {
-  const route = { clientClass: principal.clientClass };
-  const main = new RequestRepo(registry, 'main', { ...route, database: tenant.database, poolCap: tenant.poolSize ?? undefined }, session);
-  const telemetry = new RequestRepo(registry, 'telemetry', route, session);
-  const legacy = new RequestRepo(registry, 'legacy', route, session);
-  const scope = { tenant: tenant.slug, hiddenFields: hiddenFields[principal.clientClass] };
-  let customerCodes: Promise<ReadonlySet<string>> | undefined;
-  return {
-    principal,
-    session,
-    tenant: tenant.slug,
-    main: { repo: main, loaders: mainSubgraph.createLoaders(main, scope) },
-    telemetry: { repo: telemetry, loaders: telemetrySubgraph.createLoaders(telemetry, scope), windows: registry.topology.telemetry },
-    legacy: {
-      repo: legacy,
-      loaders: legacySubgraph.createLoaders(legacy, scope),
-      customerCodes: () => (customerCodes ??= tenantCustomerCodes(main)),
-    },
-    repoUsage: () => ({ main: rounded(main.usage), telemetry: rounded(telemetry.usage), legacy: rounded(legacy.usage) }),
+/** Who provides each fact; a fact some subgraph requires and none provides stops start-up. */
+function factProviders(subgraphs: readonly AnySubgraph[]): Map<FactName, AnySubgraph> {
+  const providers = new Map<FactName, AnySubgraph>();
+  for (const subgraph of subgraphs) {
+    for (const fact of Object.keys(subgraph.provides ?? {}) as FactName[]) {
+      const other = providers.get(fact);
+      if (other) throw new ConfigError(`subgraphs ${other.name} and ${subgraph.name} both provide the request fact "${fact}"`);
+      providers.set(fact, subgraph);
+    }
+  }
+  for (const subgraph of subgraphs) {
+    for (const fact of subgraph.requires ?? []) {
+      if (!providers.has(fact)) throw new ConfigError(`subgraph ${subgraph.name} requires the request fact "${fact}", which no configured subgraph provides`);
+    }
+  }
+  return providers;
+}
+
+/** Builds request contexts over `subgraphs`; what can be decided once (visibility, fact wiring) is. */
+export function requestContexts(registry: RepoRegistry, subgraphs: readonly AnySubgraph[]): (input: RequestContextInput) => GatewayContext {
+  const providers = factProviders(subgraphs);
+  const visibility = Object.fromEntries(
+    clientClasses.map((clientClass) => {
+      const hidden = hiddenFieldsOf(subgraphs, clientClass);
+      return [clientClass, (coordinate: string) => !hidden.has(coordinate)];
+    }),
+  ) as Record<ClientClass, (coordinate: string) => boolean>;
+  const settings = registry.topology as unknown as Record<string, unknown>;
+
+  return ({ principal, tenant, session }) => {
+    const { clientClass } = principal;
+    const repos = new Map<RepoName, RequestRepo>();
+    const context = {
+      principal,
+      session,
+      tenant: tenant.slug,
+      repoUsage: () => Object.fromEntries([...repos].map(([name, repo]) => [name, rounded(repo.usage)])),
+    } as GatewayContext;
+    const known = new Map<FactName, Promise<unknown>>();
+    const fact = (name: FactName) => () => {
+      const provider = providers.get(name)!;
+      const provide = provider.provides![name]!;
+      if (!known.has(name)) known.set(name, provide(context[provider.name]));
+      return known.get(name)!;
+    };
+    for (const subgraph of subgraphs) {
+      const perTenant = subgraph.tenancy === 'database-per-tenant' && { database: tenant.database, poolCap: tenant.poolSize ?? undefined };
+      const repo = new RequestRepo(registry, subgraph.name, { clientClass, ...perTenant }, session);
+      repos.set(subgraph.name, repo);
+      const facts = Object.fromEntries((subgraph.requires ?? []).map((name) => [name, fact(name)])) as Facts;
+      context[subgraph.name] = subgraph.createContext({
+        repo,
+        tenant: tenant.slug,
+        clientClass,
+        canSee: visibility[clientClass],
+        facts,
+        settings: settings[subgraph.name],
+      });
+    }
+    return context;
   };
 }
 

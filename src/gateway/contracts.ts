@@ -9,7 +9,8 @@ import { projectRoot } from '../config.js';
 import { subgraphSchema } from '../subgraph-kit/subgraph.js';
 import { clientClasses } from '../config.js';
 import { schemaForClass } from './class-schemas.js';
-import { buildGatewaySchema, subgraphs } from './stitch.js';
+import { builtInSubgraphs } from '../subgraphs.js';
+import { buildGatewaySchema } from './stitch.js';
 
 export const schemasDir = path.join(projectRoot, 'schemas');
 
@@ -23,6 +24,6 @@ export function printContracts(): Record<string, string> {
     ...Object.fromEntries(
       clientClasses.filter((c) => c !== 'admin').map((c) => [`gateway.${c}.graphql`, print(schemaForClass(gateway, c))]),
     ),
-    ...Object.fromEntries(subgraphs.map((subgraph) => [`${subgraph.name}.graphql`, print(subgraphSchema(subgraph))])),
+    ...Object.fromEntries(builtInSubgraphs.map((subgraph) => [`${subgraph.name}.graphql`, print(subgraphSchema(subgraph))])),
   };
 }

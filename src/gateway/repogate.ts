@@ -9,7 +9,8 @@ import { RepoRegistry } from '../repo/registry.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { createMetrics, type RepogateMetrics } from '../observability/metrics.js';
 import { buildClassSchemas } from './class-schemas.js';
-import { describeGrantGaps, findGrantGaps } from './check-grants.js';
+import { describeGrantGaps, findGrantExposures, findGrantGaps } from './check-grants.js';
+import { subgraphsFor } from '../subgraphs.js';
 import { buildGatewaySchema } from './stitch.js';
 import { createGateway, type Gateway, type GatewayOptions } from './yoga.js';
 
@@ -27,13 +28,15 @@ export function createRepogate(
   topology: Topology,
   options: Omit<GatewayOptions, 'registry' | 'tenants' | 'verifyToken'> = {},
 ): Repogate {
+  const subgraphs = options.subgraphs ?? subgraphsFor(topology);
   const registry = new RepoRegistry(topology);
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs);
   const metrics = createMetrics(registry);
-  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema());
+  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs);
   const gateway = createGateway({
     settings: topology.gateway,
     ...options,
+    subgraphs,
     classes: topology.classes,
     schemas,
     registry,
@@ -44,8 +47,9 @@ export function createRepogate(
   return {
     gateway,
     async checkGrants() {
-      const gaps = await findGrantGaps(registry, schemas, await tenants.activeDatabases());
-      if (gaps.length > 0) throw new Error(describeGrantGaps(gaps));
+      const databases = await tenants.activeDatabases();
+      const [gaps, exposures] = await Promise.all([findGrantGaps(registry, subgraphs, schemas, databases), findGrantExposures(registry, subgraphs, databases)]);
+      if (gaps.length + exposures.length > 0) throw new Error(describeGrantGaps(gaps, exposures));
     },
     registry,
     tenants,

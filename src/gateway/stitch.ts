@@ -1,22 +1,18 @@
 /**
- * The gateway schema: the three subgraphs stitched with batched type merging. Pure: no pools,
- * no listeners, so tests build the real gateway and execute against it without HTTP.
+ * The gateway schema: the configured subgraphs stitched with batched type merging. Pure: no
+ * pools, no listeners, so tests build the real gateway and execute against it without HTTP.
  */
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { filterSchema, pruneSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import { legacySubgraph } from '../../subgraphs/legacy/index.js';
-import { mainSubgraph } from '../../subgraphs/main/index.js';
-import { telemetrySubgraph } from '../../subgraphs/telemetry/index.js';
-import { subgraphSchema, type Subgraph } from '../subgraph-kit/subgraph.js';
+import { builtInSubgraphs } from '../subgraphs.js';
+import { subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { relocateMergedFieldErrors } from './relocate-errors.js';
-
-export const subgraphs: readonly Subgraph[] = [mainSubgraph, telemetrySubgraph, legacySubgraph];
 
 /** Root fields named `_…` are merge entry points: the gateway uses them, clients never see them. */
 const isInternalField = (name: string) => name.startsWith('_');
 
-export function buildGatewaySchema(parts: readonly Subgraph[] = subgraphs): GraphQLSchema {
+export function buildGatewaySchema(parts: readonly AnySubgraph[] = builtInSubgraphs): GraphQLSchema {
   const stitched = stitchSchemas({
     subschemas: parts.map((subgraph) => ({
       name: subgraph.name,
@@ -25,12 +21,13 @@ export function buildGatewaySchema(parts: readonly Subgraph[] = subgraphs): Grap
     })),
   });
   const mergedTypes = new Set(parts.flatMap((subgraph) => Object.keys(subgraph.merge)));
+  const internalTypes = new Set(parts.flatMap((subgraph) => subgraph.internalTypes ?? []));
   const visible = pruneSchema(
     filterSchema({
       schema: stitched,
       rootFieldFilter: (_operation, fieldName) => !isInternalField(fieldName),
-      // Input types used only by entry points go too.
-      typeFilter: (typeName) => typeName !== 'LegacyCompanyRef',
+      // Types used only by entry points go too.
+      typeFilter: (typeName) => !internalTypes.has(typeName),
     }),
   );
   return relocateMergedFieldErrors(visible, mergedTypes);

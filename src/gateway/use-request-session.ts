@@ -1,7 +1,6 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RepoName } from '../config.js';
-import { repoNames } from '../config.js';
 import { parseLsn } from '../repo/lsn.js';
 import type { RequestSession } from '../repo/request-repo.js';
 import type { GatewayContext } from './context.js';
@@ -9,11 +8,11 @@ import type { GatewayContext } from './context.js';
 /** Read-your-writes token: `main=0/3000148` pairs, comma-separated, as a mutation's response sent them. */
 export const LSN_HEADER = 'x-repogate-lsn';
 
-export function parseLsnHeader(value: string | null): RequestSession['minLsn'] {
+export function parseLsnHeader(value: string | null, repoNames: readonly RepoName[]): RequestSession['minLsn'] {
   const minLsn: RequestSession['minLsn'] = {};
   for (const pair of (value ?? '').split(',')) {
     const [repo, lsn] = pair.trim().split('=');
-    if (!repo || !lsn || !(repoNames as readonly string[]).includes(repo)) continue;
+    if (!repo || !lsn || !repoNames.includes(repo)) continue;
     try {
       minLsn[repo as RepoName] = parseLsn(lsn);
     } catch {

@@ -13,13 +13,14 @@ import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas, schemaForClass } from './class-schemas.js';
-import { createRequestContext, type GatewayContext } from './context.js';
+import { requestContexts, type GatewayContext } from './context.js';
 import { corsFor } from './cors.js';
 import { exampleQuery } from './example-query.js';
 import { maskError } from './mask-error.js';
 import { perClassDocumentCache } from './document-cache.js';
-import { buildGatewaySchema, subgraphs } from './stitch.js';
-import { subgraphSchema } from '../subgraph-kit/subgraph.js';
+import { buildGatewaySchema } from './stitch.js';
+import { builtInSubgraphs } from '../subgraphs.js';
+import { subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { useSingleSubgraphExecution } from './use-single-subgraph.js';
 import { principals, useAuth } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   isDraining?: () => boolean;
   /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
   graphiqlToken?: string;
+  /** The subgraphs served (the topology's; the built-in ones by default). */
+  subgraphs?: readonly AnySubgraph[];
   schemas?: Record<ClientClass, GraphQLSchema>;
   /**
    * The subgraphs' own schemas: an operation one of them can answer alone skips the stitching
@@ -66,7 +69,8 @@ export function createGateway({
   debug = false,
   graphiqlToken,
   isDraining,
-  schemas = buildClassSchemas(buildGatewaySchema()),
+  subgraphs = builtInSubgraphs,
+  schemas = buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs),
   subgraphSchemas = subgraphs.map(subgraphSchema),
   classes = classDefaults,
   settings = { maxBodyBytes: 1_500_000, graphiql: true, cors: { origins: [], credentials: false } },
@@ -78,12 +82,13 @@ export function createGateway({
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
   const classSubgraphSchemas = Object.fromEntries(
-    clientClasses.map((c) => [c, subgraphSchemas.map((schema) => schemaForClass(schema, c))]),
+    clientClasses.map((c) => [c, subgraphSchemas.map((schema) => schemaForClass(schema, c, subgraphs))]),
   ) as Record<ClientClass, GraphQLSchema[]>;
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
+  const createContext = requestContexts(registry, subgraphs);
   return createYoga<Record<string, never>, GatewayContext>({
     // Each client class sees only what its role may read.
     schema: ({ request }) => schemas[principals.get(request)?.clientClass ?? 'interactive'],
@@ -91,8 +96,8 @@ export function createGateway({
       const principal = principals.get(request);
       if (!principal) throw new Error('unauthenticated request reached the context (useAuth must run first)');
       const tenant = await tenants.resolve(principal.tenant);
-      const session = { mode: 'query' as const, minLsn: parseLsnHeader(request.headers.get(LSN_HEADER)) };
-      return createRequestContext({ registry, principal, tenant, session: { ...session } });
+      const session = { mode: 'query' as const, minLsn: parseLsnHeader(request.headers.get(LSN_HEADER), registry.repoNames) };
+      return createContext({ principal, tenant, session: { ...session } });
     },
     cors: corsFor(settings.cors),
     graphqlEndpoint: '/graphql',

@@ -5,7 +5,6 @@
  * gateway, so several gateways in one process (tests) do not collide.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { repoNames } from '../config.js';
 import type { RepoRegistry } from '../repo/registry.js';
 
 export interface RepogateMetrics {
@@ -32,10 +31,10 @@ export function createMetrics(repos: RepoRegistry): RepogateMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  repos.onQuery = ({ repo, clientClass, server, seconds, ok }) => {
+  repos.onQuery(({ repo, clientClass, server, seconds, ok }) => {
     queries.inc({ repo, class: clientClass, server, outcome: ok ? 'ok' : 'error' });
     latency.observe({ repo, class: clientClass }, seconds);
-  };
+  });
 
   new Gauge({
     name: 'repogate_pool_connections',
@@ -66,7 +65,7 @@ export function createMetrics(repos: RepoRegistry): RepogateMetrics {
     labelNames: ['repo', 'replica'] as const,
     registers: [registry],
     collect() {
-      for (const repo of repoNames) {
+      for (const repo of repos.repoNames) {
         repos.replicas(repo)?.states.forEach((state, index) => {
           this.set({ repo, replica: String(index) }, state.up ? state.lagMs / 1000 : -1);
         });

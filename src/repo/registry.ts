@@ -1,10 +1,11 @@
 /**
  * The process's pools, opened lazily: one per (repo, client class, database, server). Each
  * client class connects as its own role, so its pool can neither borrow another class's
- * connections nor read what its GRANTs forbid. On main, the database is the tenant's; tenant
- * databases beyond `maxOpenTenants` have their pools closed, least recently used first.
+ * connections nor read what its GRANTs forbid. In a repo with a database per tenant the
+ * database is the tenant's; tenant databases beyond `maxOpenTenants` have their pools closed,
+ * least recently used first.
  */
-import { repoNames, type ClientClass, type RepoConfig, type RepoName, type Topology } from '../config.js';
+import { repoConfig, type ClientClass, type RepoConfig, type RepoName, type Topology } from '../config.js';
 import { BreakerDatabase, RepoBreaker } from './breaker.js';
 import type { Database } from './database.js';
 import { MysqlDatabase } from './mysql-database.js';
@@ -28,7 +29,7 @@ export interface PoolAddress {
   repo: RepoName;
   clientClass: ClientClass;
   server: Server;
-  /** The database on that server; the repo URL's database when omitted. */
+  /** The database on that server (a tenant's); the repo URL's database when omitted. */
   database?: string;
   /** A tenant's cap on its pools (the registry's pool_size), below the class's size. */
   poolCap?: number;
@@ -59,19 +60,21 @@ export interface QueryEvent {
 export class RepoRegistry {
   private readonly pools = new Map<string, Database>();
   readonly breakers = new Map<RepoName, RepoBreaker>();
-  /** Set by the metrics; called after every statement a request runs. */
-  onQuery: ((event: QueryEvent) => void) | undefined;
-  /** main's tenant databases by last use, oldest first. */
+  private readonly queryListeners = new Set<(event: QueryEvent) => void>();
+  /** Tenant databases by last use, oldest first. */
   private readonly tenantUse = new Map<string, number>();
   private readonly monitors = new Map<RepoName, ReplicaMonitor>();
+  /** The repos' names, in the topology's order. */
+  readonly repoNames: readonly RepoName[];
 
   constructor(readonly topology: Topology) {
-    for (const name of repoNames) {
+    this.repoNames = Object.keys(topology.repos);
+    for (const name of this.repoNames) {
       const probe = () => this.healthPool(name, 'primary').query('SELECT 1');
       this.breakers.set(name, new RepoBreaker(name, topology.gateway.breaker, probe));
     }
-    for (const name of repoNames) {
-      const config = topology.repos[name];
+    for (const name of this.repoNames) {
+      const config = repoConfig(topology, name);
       if (config.driver !== 'pg' || config.replicas.length === 0) continue;
       const watcher = (server: Server) => this.healthPool(name, server);
       const monitor = new ReplicaMonitor(
@@ -87,9 +90,20 @@ export class RepoRegistry {
     return this.monitors.get(repo);
   }
 
+  /** Calls `listener` after every statement a request runs (the metrics count them); returns its removal. */
+  onQuery(listener: (event: QueryEvent) => void): () => void {
+    this.queryListeners.add(listener);
+    return () => this.queryListeners.delete(listener);
+  }
+
+  /** Reported by a request's repo view after each statement. */
+  reportQuery(event: QueryEvent): void {
+    for (const listener of this.queryListeners) listener(event);
+  }
+
   /** The pool for `address`; a primary's goes through its repo's circuit breaker. */
   database(address: PoolAddress): Database {
-    if (address.repo === 'main' && address.database) this.touchTenant(address.database);
+    if (address.database) this.touchTenant(address.database);
     const pool = this.open(address);
     if (address.server !== 'primary') return pool;
     let guarded = this.guarded.get(pool);
@@ -109,7 +123,7 @@ export class RepoRegistry {
     const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${health ? 'health' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      const config = this.topology.repos[repo];
+      const config = repoConfig(this.topology, repo);
       const classOptions = this.topology.classes[clientClass];
       const size = health ? 1 : Math.min(classOptions.poolSize, poolCap ?? Infinity);
       const statementTimeoutMs = health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.statementTimeoutMs;
@@ -135,7 +149,7 @@ export class RepoRegistry {
     let excess = this.tenantUse.size - this.topology.tenancy.maxOpenTenants;
     for (const [stale] of this.tenantUse) {
       if (excess <= 0) break;
-      const pools = [...this.pools].filter(([key]) => key.startsWith('main|') && key.endsWith(`|${stale}|`));
+      const pools = [...this.pools].filter(([key]) => key.split('|')[3] === stale);
       // A pool still serving or queueing requests stays open until a later eviction: closing it
       // would strand its waiters.
       if (pools.some(([, pool]) => pool.stats().total > pool.stats().idle || pool.stats().waiting > 0)) continue;
@@ -156,7 +170,7 @@ export class RepoRegistry {
   /** Pings every repo's primary and replicas (as admin); the answer names each server's state. */
   async readiness(): Promise<Record<RepoName, { primary: ServerState; replicas?: ServerState[] }>> {
     const entries = await Promise.all(
-      repoNames.map(async (repo) => {
+      this.repoNames.map(async (repo) => {
         const ping = async (server: Server): Promise<ServerState> => {
           try {
             await this.healthPool(repo, server).query('SELECT 1');
@@ -166,7 +180,7 @@ export class RepoRegistry {
           }
         };
         const monitor = this.monitors.get(repo);
-        const config = this.topology.repos[repo];
+        const config = repoConfig(this.topology, repo);
         const replicas =
           config.driver === 'pg' && config.replicas.length > 0
             ? await Promise.all(

@@ -3,7 +3,7 @@
  * replica) and the accounting (round trips, time, where they ran, the WAL position after its
  * writes). Made per request; the pools behind it belong to the process.
  */
-import type { ClientClass, RepoName } from '../config.js';
+import { repoConfig, type ClientClass, type RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import type { Database } from './database.js';
 import { inSqlSpan } from '../observability/subgraph-spans.js';
@@ -35,7 +35,7 @@ export class RequestRepo implements Repo {
     private readonly options: RequestRepoOptions,
     private readonly session: RequestSession,
   ) {
-    this.dialect = registry.topology.repos[name].driver;
+    this.dialect = repoConfig(registry.topology, name).driver;
   }
 
   private pool(server: Server): Database {
@@ -59,7 +59,7 @@ export class RequestRepo implements Repo {
     } finally {
       const ms = performance.now() - started;
       this.usage.ms += ms;
-      this.registry.onQuery?.({ repo: this.name, clientClass: this.options.clientClass, server, seconds: ms / 1000, ok });
+      this.registry.reportQuery({ repo: this.name, clientClass: this.options.clientClass, server, seconds: ms / 1000, ok });
     }
   }
 

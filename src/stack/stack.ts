@@ -9,14 +9,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { clientClasses, parseTopology, projectRoot, stackOptions, type ClientClass, type StackOptions, type Topology } from '../config.js';
+import { clientClasses, parseTopology, projectRoot, repoConfig, stackOptions, type ClientClass, type MysqlRepoConfig, type PgRepoConfig, type StackOptions, type Topology } from '../config.js';
 import { migrateAndGrant } from '../migrations.js';
 import { withPgClient } from '../repo/pg-client.js';
-import { migrateRegistry, registerTenant } from '../tenancy/tenant-admin.js';
+import { databaseUrl, migrateRegistry, registerTenant } from '../tenancy/tenant-admin.js';
 import { seedLegacy } from '../../subgraphs/legacy/seed.js';
 import { seedMain } from '../../subgraphs/main/seed.js';
 import { seedTelemetry } from '../../subgraphs/telemetry/seed.js';
-import { demoTenants } from './demo.js';
+import { demoTenants, type DemoTenant } from './demo.js';
+import { subgraphsFor } from '../subgraphs.js';
 import { MariadbServer } from './mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
 import { isPidAlive } from './processes.js';
@@ -32,11 +33,14 @@ const classRoles = Object.fromEntries(
   clientClasses.map((c) => [c, { user: `repogate_${c}`, password: `${c}-dev` }]),
 ) as Record<ClientClass, { user: string; password: string }>;
 
+/** The demo stack's topology: the three built-in repos, by name. */
+export type StackTopology = Topology & { repos: { main: PgRepoConfig; telemetry: PgRepoConfig; legacy: MysqlRepoConfig } };
+
 /** The contents of .data/stack.json. */
 export interface StackInfo {
   startedAt: string;
   /** What the gateway runs with: repos, roles, tenancy, auth. */
-  topology: Topology;
+  topology: StackTopology;
   /** The PostgreSQL clusters' superuser: for tests that pause a replica's replay. */
   superuser: { user: string; password: string };
   /** Owner URLs (they may read everything): for direct SQL in tests and tools. */
@@ -98,9 +102,6 @@ function devSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 /** Roles (cluster-wide) and databases of one PostgreSQL cluster, as its superuser. */
 async function provisionPostgres(port: number, databases: readonly string[], withReplicator: boolean, topology: Topology): Promise<void> {
   const admin = new pg.Client({ connectionString: pgUrl(port, 'postgres', { user: 'postgres', password: SUPERUSER_PASSWORD }) });
@@ -109,7 +110,7 @@ async function provisionPostgres(port: number, databases: readonly string[], wit
     const ensureRole = async (user: string, password: string, attributes: string) => {
       const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
       const verb = exists.rowCount === 0 ? 'CREATE' : 'ALTER';
-      await admin.query(`${verb} ROLE ${quote(user)} ${attributes} PASSWORD ${literal(password)}`);
+      await admin.query(`${verb} ROLE ${pg.escapeIdentifier(user)} ${attributes} PASSWORD ${pg.escapeLiteral(password)}`);
     };
     await ensureRole(OWNER.user, OWNER.password, 'LOGIN CREATEDB');
     if (withReplicator) await ensureRole(REPLICATOR.user, REPLICATOR.password, 'LOGIN REPLICATION');
@@ -117,11 +118,11 @@ async function provisionPostgres(port: number, databases: readonly string[], wit
       const role = classRoles[clientClass];
       // Login roles that own nothing and are not superusers: GRANTs decide what they may do.
       await ensureRole(role.user, role.password, 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE');
-      await admin.query(`ALTER ROLE ${quote(role.user)} SET statement_timeout = ${topology.classes[clientClass].statementTimeoutMs}`);
+      await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role.user)} SET statement_timeout = ${topology.classes[clientClass].statementTimeoutMs}`);
     }
     for (const database of databases) {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quote(database)} OWNER ${quote(OWNER.user)}`);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)} OWNER ${pg.escapeIdentifier(OWNER.user)}`);
     }
   } finally {
     await admin.end();
@@ -131,15 +132,15 @@ async function provisionPostgres(port: number, databases: readonly string[], wit
 /** The legacy database and one account per client class, with its statement time limit. */
 async function provisionMariadb(server: MariadbServer, topology: Topology): Promise<void> {
   const admin = await server.adminConnection();
-  const account = (user: string) => `${literal(user)}@'%'`;
+  const account = (user: string) => `${mysql.escape(user)}@'%'`;
   try {
     await admin.query(`CREATE DATABASE IF NOT EXISTS legacy CHARACTER SET latin1`);
-    await admin.query(`CREATE USER IF NOT EXISTS ${account(OWNER.user)} IDENTIFIED BY ${literal(OWNER.password)}`);
+    await admin.query(`CREATE USER IF NOT EXISTS ${account(OWNER.user)} IDENTIFIED BY ${mysql.escape(OWNER.password)}`);
     await admin.query(`GRANT ALL PRIVILEGES ON legacy.* TO ${account(OWNER.user)} WITH GRANT OPTION`);
     for (const clientClass of clientClasses) {
       const role = classRoles[clientClass];
       const seconds = topology.classes[clientClass].statementTimeoutMs / 1000;
-      await admin.query(`CREATE USER IF NOT EXISTS ${account(role.user)} IDENTIFIED BY ${literal(role.password)}`);
+      await admin.query(`CREATE USER IF NOT EXISTS ${account(role.user)} IDENTIFIED BY ${mysql.escape(role.password)}`);
       await admin.query(`ALTER USER ${account(role.user)} WITH MAX_STATEMENT_TIME ${seconds}`);
     }
   } finally {
@@ -165,7 +166,7 @@ function buildInfo(dataDir: string): StackInfo {
       gateway: { graphiql: true, cors: { origins: ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'], credentials: false } },
     },
     'the embedded stack',
-  );
+  ) as StackTopology;
   return {
     startedAt: new Date().toISOString(),
     topology,
@@ -211,23 +212,19 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     await provisionPostgres(stackPorts.telemetry, ['telemetry'], false, topology);
     await provisionMariadb(parts.legacy, topology);
 
-    logApplied(log, 'the tenant registry', await migrateRegistry(info.repos.main.registry));
-    const roles = topology.repos.main.roles;
-    for (const tenant of demoTenants) {
-      const url = info.repos.main.tenants[tenant.slug]!;
-      logApplied(log, `main/${tenant.slug}`, await migrateAndGrant('main', 'pg', url, roles));
-      if (await withPgClient(url, (client) => seedMain(client, tenant))) log(`stack: seeded main/${tenant.slug}`);
-      await registerTenant(info.repos.main.registry, { slug: tenant.slug, database: tenant.slug });
+    logApplied(log, 'the tenant registry', await migrateRegistry(topology.tenancy.registryUrl));
+    for (const subgraph of subgraphsFor(topology)) {
+      const repo = repoConfig(topology, subgraph.name);
+      const targets =
+        subgraph.tenancy === 'database-per-tenant'
+          ? demoTenants.map((tenant) => ({ where: `${subgraph.name}/${tenant.slug}`, url: databaseUrl(repo.url, tenant.slug), tenant }))
+          : [{ where: subgraph.name, url: repo.url, tenant: undefined }];
+      for (const { where, url, tenant } of targets) {
+        logApplied(log, where, await migrateAndGrant(subgraph, repo.driver, url, repo.roles));
+        if (await demoSeeds[subgraph.name]?.(url, tenant)) log(`stack: seeded ${where}`);
+      }
     }
-    logApplied(log, 'telemetry', await migrateAndGrant('telemetry', 'pg', info.repos.telemetry.url, roles));
-    if (await withPgClient(info.repos.telemetry.url, seedTelemetry)) log('stack: seeded telemetry');
-    logApplied(log, 'legacy', await migrateAndGrant('legacy', 'mysql', info.repos.legacy.url, roles));
-    const legacy = await mysql.createConnection({ uri: info.repos.legacy.url, charset: 'utf8mb4' });
-    try {
-      if (await seedLegacy(legacy)) log('stack: seeded legacy');
-    } finally {
-      await legacy.end();
-    }
+    for (const tenant of demoTenants) await registerTenant(topology.tenancy.registryUrl, { slug: tenant.slug, database: tenant.slug });
 
     // The replica last: a base backup of the seeded primary, then streaming.
     if (!parts.mainReplica.isInitialized()) log('stack: creating the streaming replica of main (pg_basebackup -R)');
@@ -240,6 +237,20 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     release();
   }
 }
+
+/** The demo data of the built-in subgraphs (dev only); each says whether it seeded anything. */
+const demoSeeds: Record<string, (url: string, tenant?: DemoTenant) => Promise<boolean>> = {
+  main: (url, tenant) => withPgClient(url, (client) => seedMain(client, tenant!)),
+  telemetry: (url) => withPgClient(url, seedTelemetry),
+  async legacy(url) {
+    const connection = await mysql.createConnection({ uri: url, charset: 'utf8mb4' });
+    try {
+      return await seedLegacy(connection);
+    } finally {
+      await connection.end();
+    }
+  },
+};
 
 function logApplied(log: Log, where: string, applied: string[]): void {
   if (applied.length > 0) log(`stack: migrated ${where}: ${applied.join(', ')}`);

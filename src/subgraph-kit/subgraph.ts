@@ -1,47 +1,107 @@
 /**
- * What a subgraph hands to the gateway: its SDL, resolvers, merge config and a per-request
- * loader factory. Each subgraph is also a standalone executable schema (`subgraphSchema`).
+ * A subgraph descriptor: everything about one repo, in the shape of graphile's `pgServices`.
+ * The gateway knows a subgraph only through this (its folder's index.ts exports one): the
+ * composed schema, the request context, the grant check, migrations, `/ready`, metrics and
+ * `extensions.repos` are loops over the configured list of descriptors.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { MergedTypeConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import type { RepoName } from '../config.js';
-import type { Repo } from '../repo/repo.js';
+import type { ClientClass } from '../config.js';
+import type { Dialect, Repo } from '../repo/repo.js';
+import type { FactName, RequestFacts } from './request-facts.js';
 
-/** What a subgraph's resolvers find in the context under its own name. */
-export interface SubgraphScope<Loaders> {
+/**
+ * How a subgraph's repo holds the tenants' data:
+ * - `database-per-tenant`: the request's tenant picks the database (the tenant registry says which);
+ * - `shared-filtered`: one database, rows carry the tenant and every statement filters by it;
+ * - `shared-via-entities`: one database that knows no tenants; its rows are reached only through
+ *   entities of another subgraph, or scoped by a fact another subgraph provides.
+ */
+export const tenancyModes = ['database-per-tenant', 'shared-filtered', 'shared-via-entities'] as const;
+export type Tenancy = (typeof tenancyModes)[number];
+
+/** What one field (a `Type.field` coordinate, input fields included) reads, and who may see it. */
+export interface FieldAccess {
+  /** The `table.column`s it reads: what the start-up grant check probes for every class that sees it. */
+  columns?: readonly string[];
+  /**
+   * Classes that must not see it: their schema leaves it out, their SQL reads none of its
+   * columns, and the grant check fails if their role may read a column only this field needs.
+   */
+  hiddenFrom?: readonly ClientClass[];
+}
+
+/** What a subgraph's per-request context is built from. */
+export interface SubgraphRequest {
+  /** The request's routed, counting view of this subgraph's repo. */
   repo: Repo;
-  loaders: Loaders;
-}
-
-export interface RequestScope {
-  /** The tenant the request acts for (from its token). */
   tenant: string;
+  clientClass: ClientClass;
+  /** Whether the request's class may see a field coordinate (from the descriptors' `fields`). */
+  canSee(coordinate: string): boolean;
+  /** The facts this subgraph `requires`, computed by the subgraphs that provide them. */
+  facts: Facts;
+  /** The topology's section named after this subgraph, if any (telemetry: its widest windows). */
+  settings: unknown;
 }
 
-/** What a subgraph's loaders need to know of the request. */
-export interface LoaderScope {
-  tenant: string;
-  /** Field coordinates ('User.email') the request's client class may not read. */
-  hiddenFields: ReadonlySet<string>;
-}
+/** Lazily computed, once per request. */
+export type Facts = { readonly [K in FactName]: () => Promise<RequestFacts[K]> };
 
-export interface Subgraph<Loaders = unknown> {
-  name: RepoName;
+export interface Subgraph<Context = unknown> {
+  /** Its repo's name in the topology, and its key in the request context. */
+  name: string;
+  dialect: Dialect;
+  tenancy: Tenancy;
   typeDefs: string;
   resolvers: IResolvers;
+  /** Batched type merging: how the gateway fetches this subgraph's part of a shared type. */
   merge: Record<string, MergedTypeConfig>;
-  /** Field coordinate → the `table.column`s it reads: what the start-up grant check verifies per class. */
-  fieldColumns: Record<string, string[]>;
-  createLoaders(repo: Repo, scope: LoaderScope): Loaders;
+  /** Types only its merge entry points use; like root fields named `_…`, the composed schema leaves them out. */
+  internalTypes?: readonly string[];
+  /** One declaration per field: the columns behind it and the classes it is hidden from. */
+  fields: Record<string, FieldAccess>;
+  /** Made per request (fresh loaders: nothing cached outlives the request). */
+  createContext(request: SubgraphRequest): Context;
+  /** Facts about a request this subgraph knows (with its own repo) and others may require. */
+  provides?: { readonly [K in FactName]?: (context: Context) => Promise<RequestFacts[K]> };
+  requires?: readonly FactName[];
+  /** Folder of `*.sql` migrations, applied in name order. */
+  migrations: URL;
+  /** GRANTs for the class roles (`:interactive`, `:api`, `:admin`, `:database`), applied after migrating. */
+  grants: URL;
 }
+
+/**
+ * A descriptor in a list of them: the context type varies per subgraph, and appears both as what
+ * `createContext` makes and what `provides` reads, so only `any` lets the list hold them all.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySubgraph = Subgraph<any>;
 
 export function readSdl(file: URL): string {
   return readFileSync(file, 'utf8');
 }
 
-export function subgraphSchema(subgraph: Subgraph): GraphQLSchema {
+export function pathOf(url: URL): string {
+  return fileURLToPath(url);
+}
+
+export function subgraphSchema(subgraph: AnySubgraph): GraphQLSchema {
   return makeExecutableSchema({ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers });
+}
+
+/** Field coordinates hidden from `clientClass` by `subgraphs`' declarations. */
+export function hiddenFieldsOf(subgraphs: readonly AnySubgraph[], clientClass: ClientClass): ReadonlySet<string> {
+  const hidden = new Set<string>();
+  for (const subgraph of subgraphs) {
+    for (const [coordinate, access] of Object.entries(subgraph.fields)) {
+      if (access.hiddenFrom?.includes(clientClass)) hidden.add(coordinate);
+    }
+  }
+  return hidden;
 }

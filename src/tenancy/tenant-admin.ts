@@ -3,10 +3,10 @@
  * main's cluster, migrated and granted like the others, then registered. The gateway reads the
  * registry on a cache miss, so the tenant is served without a restart.
  */
-import type { Topology } from '../config.js';
 import path from 'node:path';
-import { projectRoot } from '../config.js';
+import { projectRoot, repoConfig, type Topology } from '../config.js';
 import { migrate, migrateAndGrant, withMigrationConnection } from '../migrations.js';
+import type { Subgraph } from '../subgraph-kit/subgraph.js';
 import { withPgClient } from '../repo/pg-client.js';
 import { tenantSlugPattern, type Tenant } from './tenant-directory.js';
 
@@ -27,7 +27,6 @@ export function databaseUrl(base: string, database: string): string {
   return url.toString();
 }
 
-const ownerUrl = (topology: Topology, database: string) => databaseUrl(topology.repos.main.url, database);
 
 /** Creates or updates the registry's own table (src/tenancy/migrations). */
 export function migrateRegistry(registryUrl: string): Promise<string[]> {
@@ -39,14 +38,27 @@ export async function registeredDatabases(registryUrl: string): Promise<string[]
   return rows.map((row) => row.database);
 }
 
-export async function addTenant(topology: Topology, slug: string, options: { poolSize?: number } = {}): Promise<string[]> {
+/**
+ * A new tenant: its database on the cluster of every subgraph with a database per tenant,
+ * created (if missing), migrated and granted there, then registered. Returns the migrations applied.
+ */
+export async function addTenant(
+  topology: Topology,
+  subgraphs: readonly Pick<Subgraph, 'name' | 'tenancy' | 'migrations' | 'grants'>[],
+  slug: string,
+  options: { poolSize?: number } = {},
+): Promise<string[]> {
   if (!tenantSlugPattern.test(slug)) throw new Error(`tenant slug must match ${tenantSlugPattern}`);
   const database = `tenant_${slug}`;
-  await withPgClient(ownerUrl(topology, 'postgres'), async (client) => {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
-  });
-  const applied = await migrateAndGrant('main', 'pg', ownerUrl(topology, database), topology.repos.main.roles);
+  const applied: string[] = [];
+  for (const subgraph of subgraphs.filter((candidate) => candidate.tenancy === 'database-per-tenant')) {
+    const repo = repoConfig(topology, subgraph.name);
+    await withPgClient(databaseUrl(repo.url, 'postgres'), async (client) => {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+    });
+    applied.push(...(await migrateAndGrant(subgraph, repo.driver, databaseUrl(repo.url, database), repo.roles)));
+  }
   await registerTenant(topology.tenancy.registryUrl, { slug, database, poolSize: options.poolSize });
   return applied;
 }

@@ -1,7 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
-import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { LegacyLoaders } from './loaders.js';
 import { decimalToCents } from './money.js';
 import { isInvoiceNumber, markInvoicePaid } from './mutations.js';
@@ -10,8 +10,9 @@ import type * as sql from './sql.js';
 export interface LegacyContext {
   legacy: SubgraphScope<LegacyLoaders> & {
     /**
-     * The legacy customer codes of the request's tenant. The legacy system is shared and knows
-     * no tenants: its customers are reached only through the tenant's companies.
+     * The customer codes of the request's tenant's companies (a fact the companies' subgraph
+     * provides). The legacy system is shared and knows no tenants: its customers are reached only
+     * through the tenant's companies.
      */
     customerCodes(): Promise<ReadonlySet<string>>;
   };

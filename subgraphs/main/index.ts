@@ -1,18 +1,23 @@
-/** The main subgraph: companies, users, projects and time entries of one tenant database. */
+/** The main subgraph: companies, users, projects and time entries, one database per tenant. */
 import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
-import { createLoaders, type MainLoaders } from './loaders.js';
-export { tenantCustomerCodes } from './loaders.js';
-import { fieldColumns } from './columns.js';
+import { fields } from './fields.js';
+import { createLoaders, tenantCustomerCodes } from './loaders.js';
 import { merge } from './merge.js';
-import { resolvers } from './resolvers.js';
+import { resolvers, type MainContext } from './resolvers.js';
 
 export type { MainContext } from './resolvers.js';
 
-export const mainSubgraph: Subgraph<MainLoaders> = {
+export const mainSubgraph: Subgraph<MainContext['main']> = {
   name: 'main',
+  dialect: 'pg',
+  tenancy: 'database-per-tenant',
   typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   merge,
-  fieldColumns,
-  createLoaders,
+  fields,
+  createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo, request) }),
+  // The companies' billing codes live here: the billing subgraph scopes its customers by them.
+  provides: { customerCodes: (main) => tenantCustomerCodes(main.repo) },
+  migrations: new URL('./migrations/', import.meta.url),
+  grants: new URL('./grants.sql', import.meta.url),
 };

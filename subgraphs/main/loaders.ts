@@ -1,7 +1,8 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
-import type { LoaderScope } from '../../src/subgraph-kit/subgraph.js';
+import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
+import { privateFields } from './fields.js';
 import * as sql from './sql.js';
 
 export interface UsersPageArgs {
@@ -9,15 +10,14 @@ export interface UsersPageArgs {
   limit: number;
 }
 
-/** The statements a class may run: without users.email / time_entries.note when it may not read them. */
-export function statementsFor(scope: LoaderScope): sql.PrivateStatements {
-  const hidesPrivate = scope.hiddenFields.has('User.email') || scope.hiddenFields.has('TimeEntry.note');
-  return hidesPrivate ? sql.withoutPrivateColumns : sql.withPrivateColumns;
+/** The statements a class may run: without the private fields' columns when it may not see them. */
+export function statementsFor({ canSee }: Pick<SubgraphRequest, 'canSee'>): sql.PrivateStatements {
+  return privateFields.every(canSee) ? sql.withPrivateColumns : sql.withoutPrivateColumns;
 }
 
 /** Made per request: a loader caches what it loaded, and that must never outlive the request. */
-export function createLoaders(repo: Repo, scope: LoaderScope) {
-  const statements = statementsFor(scope);
+export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee'>) {
+  const statements = statementsFor(request);
   return {
     statements,
     companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(sql.companiesByIds, [ids]), (row) => row.id),

@@ -3,7 +3,7 @@ import { timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
-import type { SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
+import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { MainLoaders } from './loaders.js';
 import * as mutations from './mutations.js';
 import * as sql from './sql.js';

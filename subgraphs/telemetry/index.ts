@@ -1,17 +1,25 @@
-/** The telemetry subgraph: GPS devices and positions, shared by all tenants. */
+/** The telemetry subgraph: GPS devices and positions, one database shared by all tenants. */
 import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
-import { createLoaders, type TelemetryLoaders } from './loaders.js';
-import { fieldColumns } from './columns.js';
+import { fields } from './fields.js';
+import { createLoaders } from './loaders.js';
 import { merge } from './merge.js';
-import { resolvers } from './resolvers.js';
+import { resolvers, type TelemetryContext, type TelemetryWindows } from './resolvers.js';
 
 export type { TelemetryContext } from './resolvers.js';
 
-export const telemetrySubgraph: Subgraph<TelemetryLoaders> = {
+export const telemetrySubgraph: Subgraph<TelemetryContext['telemetry']> = {
   name: 'telemetry',
+  dialect: 'pg',
+  tenancy: 'shared-filtered',
   typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   merge,
-  fieldColumns,
-  createLoaders,
+  fields,
+  createContext: (request) => ({
+    repo: request.repo,
+    loaders: createLoaders(request.repo, request),
+    windows: request.settings as TelemetryWindows,
+  }),
+  migrations: new URL('./migrations/', import.meta.url),
+  grants: new URL('./grants.sql', import.meta.url),
 };

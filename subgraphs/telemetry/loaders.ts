@@ -1,7 +1,7 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
-import type { LoaderScope } from '../../src/subgraph-kit/subgraph.js';
+import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
 
 export interface TrackArgs extends TimeWindow {
@@ -9,7 +9,7 @@ export interface TrackArgs extends TimeWindow {
 }
 
 /** Made per request, for the request's tenant: devices of other tenants are never loaded. */
-export function createLoaders(repo: Repo, { tenant }: LoaderScope) {
+export function createLoaders(repo: Repo, { tenant }: Pick<SubgraphRequest, 'tenant'>) {
   return {
     deviceById: rowLoader('Device', (ids) => repo.read<sql.DeviceRow>(sql.devicesByIds, [tenant, ids]), (row) => row.id),
     devicesByUser: groupLoader(

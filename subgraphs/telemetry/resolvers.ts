@@ -3,12 +3,19 @@ import { intInRange, isBigintId, timeWindow } from '../../src/subgraph-kit/argum
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
-import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/subgraph.js';
-import type { TelemetryWindows } from '../../src/config.js';
+import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { TelemetryLoaders } from './loaders.js';
 import { positionsInArea } from './area.js';
 import { recordPositions } from './mutations.js';
 import * as sql from './sql.js';
+
+/** The widest windows a request may ask for (the topology's `telemetry` section). */
+export interface TelemetryWindows {
+  /** Device.track: at GPS rates a month is already ~90,000 fixes per device. */
+  maxTrackWindowDays: number;
+  /** positionsInArea: a day of a fleet's fixes is scanned per page. */
+  maxAreaWindowHours: number;
+}
 
 export interface TelemetryContext extends RequestScope {
   /** `windows`: the widest track and area windows the topology allows. */

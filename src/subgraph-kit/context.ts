@@ -1,0 +1,14 @@
+/** What a subgraph's resolvers find in the request context. */
+import type { Repo } from '../repo/repo.js';
+
+/** Under the subgraph's own name: its repo view and its per-request loaders. */
+export interface SubgraphScope<Loaders> {
+  repo: Repo;
+  loaders: Loaders;
+}
+
+/** At the top of every request context. */
+export interface RequestScope {
+  /** The tenant the request acts for (from its token). */
+  tenant: string;
+}
