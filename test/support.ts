@@ -10,6 +10,7 @@ import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
 import { withPgClient } from '../src/repo/pg-client.js';
 import type { Gateway } from '../src/gateway/yoga.js';
+import type { AnySubgraph } from '../src/subgraph-kit/subgraph.js';
 import { readStackInfo, type StackInfo, type StackTopology } from '../src/stack/stack.js';
 
 export function stackInfo(): StackInfo {
@@ -52,12 +53,14 @@ export interface TestGateway extends Repogate {
   post(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Response>;
 }
 
-export function openGateway(options: { topology?: Topology; graphiqlToken?: string; subgraphSchemas?: readonly GraphQLSchema[] } = {}): TestGateway {
-  const { topology = testTopology(), graphiqlToken, subgraphSchemas } = options;
+export function openGateway(
+  options: { topology?: Topology; graphiqlToken?: string; subgraphSchemas?: readonly GraphQLSchema[]; subgraphs?: readonly AnySubgraph[] } = {},
+): TestGateway {
+  const { topology = testTopology(), graphiqlToken, subgraphSchemas, subgraphs } = options;
   // Log lines go to `logs`, not to the test output.
   const logs: Record<string, any>[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken, subgraphSchemas });
+  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken, subgraphSchemas, subgraphs });
   const post = async (query: string, variables?: Record<string, unknown>, options: RequestOptions = {}) => {
     const token = options.token ?? (await tokenFor(options.clientClass, options.tenant));
     return repogate.gateway.fetch('http://repogate.test/graphql', {
