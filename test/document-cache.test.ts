@@ -2,40 +2,58 @@
  * Parsed documents are cached per client class, within a byte budget: a flood of huge distinct
  * documents (comments count for no tokens) must not fill the heap.
  */
+import { parse, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { ClientClass } from '../src/config.js';
-import { perClassDocumentCache } from '../src/gateway/document-cache.js';
-import { principals } from '../src/gateway/use-auth.js';
-import { requestScope } from '../src/gateway/use-request-id.js';
+import { classDocumentCache } from '../src/gateway/document-cache.js';
 
-function asClass<T>(clientClass: ClientClass, work: () => T): T {
-  const request = new Request('http://repogate.test/graphql');
-  principals.set(request, { subject: 'test', tenant: 'acme', clientClass });
-  return requestScope.run({ requestId: 'test', request }, work);
+/** Parses `source` through the cache, counting the parses that really ran. */
+function counting() {
+  let parses = 0;
+  return {
+    get parses() {
+      return parses;
+    },
+    parse: (source: string) => (): DocumentNode => {
+      parses += 1;
+      return parse(source);
+    },
+  };
 }
 
 describe('the per-class document cache', () => {
   it('keeps a document for its class only', () => {
-    const cache = perClassDocumentCache<{ doc: string }>();
-    asClass('admin', () => cache.set('{ a }', { doc: 'admin' }));
-    expect(asClass('admin', () => cache.get('{ a }'))).toEqual({ doc: 'admin' });
-    expect(asClass('api', () => cache.get('{ a }'))).toBeUndefined();
-    // Outside a request (no class known) nothing is cached or served.
-    cache.set('{ a }', { doc: 'nobody' });
-    expect(cache.get('{ a }')).toBeUndefined();
+    const cache = classDocumentCache();
+    const parser = counting();
+    const admin = cache.parse('admin', '{ a }', parser.parse('{ a }'));
+    expect(cache.parse('admin', '{ a }', parser.parse('{ a }'))).toBe(admin);
+    expect(parser.parses).toBe(1);
+    expect(cache.parse('api', '{ a }', parser.parse('{ a }'))).not.toBe(admin);
+    expect(parser.parses).toBe(2);
+  });
+
+  it('keeps a refusal too, so a flood of one bad text is parsed once', () => {
+    const cache = classDocumentCache();
+    const parser = counting();
+    expect(() => cache.parse('api', '{ a', parser.parse('{ a'))).toThrow(/Syntax Error/);
+    expect(() => cache.parse('api', '{ a', parser.parse('{ a'))).toThrow(/Syntax Error/);
+    expect(parser.parses).toBe(1);
   });
 
   it('does not keep huge texts, and stays within its byte budget', () => {
-    const cache = perClassDocumentCache<object>({ maxBytes: 1024 * 1024 });
+    const cache = classDocumentCache({ maxBytes: 1024 * 1024 });
     const huge = `# ${'x'.repeat(1024 * 1024)}\n{ a }`;
-    asClass('api', () => cache.set(huge, {}));
-    expect(asClass('api', () => cache.get(huge))).toBeUndefined();
+    const parser = counting();
+    cache.parse('api', huge, parser.parse(huge));
+    cache.parse('api', huge, parser.parse(huge));
+    expect(parser.parses).toBe(2);
     // 100 distinct 20 KB documents against a 1 MB budget: the oldest are evicted.
     const texts = Array.from({ length: 100 }, (_, i) => `# ${String(i).padEnd(20_000, '.')}\n{ a }`);
-    asClass('api', () => texts.forEach((text) => cache.set(text, {})));
-    const kept = texts.filter((text) => asClass('api', () => cache.get(text)) !== undefined).length;
+    for (const text of texts) cache.parse('api', text, parser.parse(text));
+    // Newest first: the kept ones hit before a miss can evict anything.
+    const before = parser.parses;
+    for (const text of [...texts].reverse()) cache.parse('api', text, parser.parse(text));
+    const kept = texts.length - (parser.parses - before);
     expect(kept).toBeGreaterThan(0);
     expect(kept * 2 * 20_000).toBeLessThanOrEqual(1024 * 1024);
-    expect(asClass('api', () => cache.get(texts.at(-1)!))).toBeDefined();
   });
 });

@@ -32,6 +32,15 @@ describe('/metrics', () => {
   });
 });
 
+describe('repogate_pool_connections', () => {
+  it('reports the idle connections of the MariaDB pool once requests have returned them', async () => {
+    await Promise.all(Array.from({ length: 3 }, () => gateway.request('{ company(id: "5") { name openBalanceCents } }')));
+    const text = await (await gateway.gateway.fetch('http://repogate.test/metrics')).text();
+    const idle = /repogate_pool_connections\{repo="legacy",class="interactive",state="idle"\} (\d+)/.exec(text);
+    expect(Number(idle?.[1])).toBeGreaterThan(0);
+  });
+});
+
 describe('request ids and logs', () => {
   it('answers with an x-request-id (the caller\'s when well formed) and logs one line per request with it', async () => {
     const token = await tokenFor('api');
@@ -45,10 +54,10 @@ describe('request ids and logs', () => {
   });
 
   it('logs the cause of a masked error with the request id, and sends only "Unexpected error."', async () => {
-    const observe = gateway.registry.onQuery;
-    gateway.registry.onQuery = () => {
+    // A listener that throws stands in for a bug: the statement's caller gets its error.
+    const stopFailing = gateway.registry.onQuery(() => {
       throw new Error('boom: relation "secret_table" does not exist');
-    };
+    });
     try {
       const response = await gateway.post('{ company(id: "1") { name } }');
       const body = await response.json();
@@ -58,7 +67,7 @@ describe('request ids and logs', () => {
       const logged = gateway.logs.find((entry) => entry.msg === 'unexpected error' && entry.requestId === requestId);
       expect(logged?.err?.message).toContain('secret_table');
     } finally {
-      gateway.registry.onQuery = observe;
+      stopFailing();
     }
   });
 

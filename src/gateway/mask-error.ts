@@ -37,6 +37,14 @@ export function withClientErrorCode(error: GraphQLError): GraphQLError {
   });
 }
 
+/** Whether maskError would hide `error` as "Unexpected error." (and its cause be logged). */
+export function isUnexpected(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  const coded = withClientErrorCode(error);
+  const code = coded.extensions?.code;
+  return !(typeof code === 'string' && publicErrorCodes.has(code)) && hasInternalCause(coded);
+}
+
 export function maskError(error: unknown, log: (error: unknown) => void = console.error): Error {
   if (error instanceof GraphQLError) {
     error = withClientErrorCode(error);

@@ -1,34 +1,53 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ClientClass } from '../config.js';
 import { withClientErrorCode } from './mask-error.js';
-import { principals } from './use-auth.js';
+import { principalOf, type AuthContext } from './use-auth.js';
+
+const suggestion = / Did you mean .*$/;
+
+function withoutSuggestion(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message.replace(suggestion, ''), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
 
 /**
- * Validation errors skip error masking, so they get their codes here (BAD_USER_INPUT for
- * malformed literals, OPERATION_LIMIT_EXCEEDED for Armor's refusals). For classes without
- * introspection, "Did you mean …?" suggestions are cut: they would map the schema piece by piece.
+ * What a class without introspection may learn of the schema, and the codes of input errors.
+ * Such a class gets no introspection (graphql-js's own rule; yoga's disable-introspection plugin
+ * decides before the request's principal is known) and no "Did you mean …?" suggestions, which
+ * would map the schema piece by piece: cut from validation errors and from input errors found
+ * at execution (a bad enum in variables). Validation errors skip error masking, so they get their
+ * codes here (BAD_USER_INPUT for malformed literals).
  */
-export function useInputErrorCodes(introspection: Record<ClientClass, boolean>): Plugin<{ request: Request }> {
+export function useInputErrorCodes(introspection: Record<ClientClass, boolean>): Plugin<AuthContext> {
   return {
-    onValidate({ context }) {
-      const clientClass = context.request ? principals.get(context.request)?.clientClass : undefined;
-      const suggest = clientClass ? introspection[clientClass] : false;
+    onValidate({ context, addValidationRule }) {
+      const suggest = introspection[principalOf(context).clientClass];
+      if (!suggest) addValidationRule(NoSchemaIntrospectionCustomRule);
       return ({ result, setResult }) => {
         if (result.length === 0) return;
         setResult(
           result.map((error) => {
             if (!(error instanceof GraphQLError)) return error;
             const coded = withClientErrorCode(error);
-            if (suggest || !/ Did you mean /.test(coded.message)) return coded;
-            return new GraphQLError(coded.message.replace(/ Did you mean .*$/, ''), {
-              nodes: coded.nodes,
-              source: coded.source,
-              positions: coded.positions,
-              extensions: coded.extensions,
-            });
+            return suggest || !suggestion.test(coded.message) ? coded : withoutSuggestion(coded);
           }),
         );
+      };
+    },
+    onExecute({ args }) {
+      if (introspection[principalOf(args.contextValue).clientClass]) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result || !result.errors?.some((error) => suggestion.test(error.message))) return;
+          setResult({ ...result, errors: result.errors.map((error) => (suggestion.test(error.message) ? withoutSuggestion(error) : error)) });
+        },
       };
     },
   };

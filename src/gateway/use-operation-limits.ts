@@ -13,7 +13,8 @@ import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ClientClass, OperationLimits } from '../config.js';
 import { OperationLimitError, type OperationLimit } from '../errors.js';
-import { principals } from './use-auth.js';
+import { classDocumentCache, type ClassDocumentCache } from './document-cache.js';
+import { principalOf, type AuthContext } from './use-auth.js';
 
 type ValidationRule = ReturnType<typeof maxDepthRule>;
 
@@ -47,26 +48,29 @@ function rulesFor(limits: OperationLimits, clientClass: ClientClass): Validation
   ];
 }
 
-export function useOperationLimits(limits: Record<ClientClass, OperationLimits>): Plugin<{ request: Request }> {
+export function useOperationLimits(
+  limits: Record<ClientClass, OperationLimits>,
+  documents: ClassDocumentCache = classDocumentCache(),
+): Plugin<AuthContext> {
   const rules = Object.fromEntries(
     Object.entries(limits).map(([clientClass, classLimits]) => [clientClass, rulesFor(classLimits, clientClass as ClientClass)]),
   ) as Record<ClientClass, ValidationRule[]>;
-  const classOf = (request: Request | undefined): ClientClass =>
-    (request && principals.get(request)?.clientClass) || 'api'; // the strictest, should a request lack a principal
   return {
     onParse({ context, setParseFn }) {
-      const clientClass = classOf(context.request);
+      const { clientClass } = principalOf(context);
       const { maxTokens } = limits[clientClass];
-      setParseFn((source, options) => {
-        try {
-          return new MaxTokensParserWLexer(source, { ...options, n: maxTokens, exposeLimits: true }).parseDocument();
-        } catch (error) {
-          throw limitRefusal(error, clientClass);
-        }
-      });
+      setParseFn((source, options) =>
+        documents.parse(clientClass, typeof source === 'string' ? source : source.body, () => {
+          try {
+            return new MaxTokensParserWLexer(source, { ...options, n: maxTokens, exposeLimits: true }).parseDocument();
+          } catch (error) {
+            throw limitRefusal(error, clientClass);
+          }
+        }),
+      );
     },
     onValidate({ context, addValidationRule }) {
-      for (const rule of rules[classOf(context.request)]) addValidationRule(rule);
+      for (const rule of rules[principalOf(context).clientClass]) addValidationRule(rule);
     },
   };
 }

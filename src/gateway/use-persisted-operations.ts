@@ -15,7 +15,7 @@ import { Kind, parse, print, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ClientClass } from '../config.js';
 import { projectRoot } from '../config.js';
-import { principals } from './use-auth.js';
+import { principalOf, type AuthContext } from './use-auth.js';
 
 /** Each operation of schemas/operations as its own canonical document. */
 export function loadAllowList(dir = path.join(projectRoot, 'schemas', 'operations')): Set<string> {
@@ -31,11 +31,11 @@ export function loadAllowList(dir = path.join(projectRoot, 'schemas', 'operation
   return allowed;
 }
 
-export function usePersistedOperations(onlyPersisted: Record<ClientClass, boolean>, allowed: ReadonlySet<string> = loadAllowList()): Plugin<{ request: Request }> {
+export function usePersistedOperations(onlyPersisted: Record<ClientClass, boolean>, allowed: ReadonlySet<string> = loadAllowList()): Plugin<AuthContext> {
   return {
     onValidate({ context, params }) {
-      const clientClass = context.request ? principals.get(context.request)?.clientClass : undefined;
-      if (!clientClass || !onlyPersisted[clientClass]) return;
+      const { clientClass } = principalOf(context);
+      if (!onlyPersisted[clientClass]) return;
       if (allowed.has(print(params.documentAST as DocumentNode))) return;
       throw createGraphQLError(`Client class "${clientClass}" may run only the operations of schemas/operations.`, {
         extensions: { code: 'PERSISTED_OPERATION_REQUIRED', http: { status: 400 } },

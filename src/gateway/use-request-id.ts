@@ -1,33 +1,48 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../observability/logger.js';
-import { principals } from './use-auth.js';
+import type { AuthContext } from './use-auth.js';
 
-/** The request being served, for code that has no request at hand (error masking logs with its id). */
-export const requestScope = new AsyncLocalStorage<{ requestId: string; request: Request }>();
+/** What useRequestId publishes in the context: log lines of the request carry it. */
+export interface RequestIdContext {
+  requestId?: string;
+}
 
-const ids = new WeakMap<Request, { id: string; started: number }>();
+interface Served {
+  id: string;
+  started: number;
+  /** Copied from the context once auth has published it, for the access line. */
+  caller?: { clientClass: string; tenant: string; sub: string };
+}
+
 const wellFormed = /^[\w.:-]{1,128}$/;
 
 /**
  * Every request gets an id: the caller's `x-request-id` if well formed, else a new UUID. It is
- * sent back as `x-request-id`, carried by every log line of the request, and one access line is
- * logged per request.
+ * published in the context, sent back as `x-request-id`, carried by every log line of the
+ * request, and one access line is logged per request.
  */
-export function useRequestId(logger: Logger): Plugin {
+export function useRequestId(logger: Logger): Plugin<RequestIdContext & AuthContext> {
+  const served = new WeakMap<Request, Served>();
   return {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id');
-      const id = given && wellFormed.test(given) ? given : randomUUID();
-      ids.set(request, { id, started: performance.now() });
-      requestScope.enterWith({ requestId: id, request });
+      served.set(request, { id: given && wellFormed.test(given) ? given : randomUUID(), started: performance.now() });
+    },
+    onEnveloped({ context, extendContext }) {
+      const entry = context?.request && served.get(context.request);
+      if (entry) extendContext({ requestId: entry.id });
+    },
+    // Parsing comes after every plugin's onEnveloped, so auth has published the caller by now.
+    onParse({ context }) {
+      const entry = served.get(context.request);
+      const { principal } = context;
+      if (entry && principal) entry.caller = { clientClass: principal.clientClass, tenant: principal.tenant, sub: principal.subject };
     },
     onResponse({ request, response }) {
-      const entry = ids.get(request);
+      const entry = served.get(request);
       if (!entry) return;
       response.headers.set('x-request-id', entry.id);
-      const principal = principals.get(request);
       logger.info(
         {
           requestId: entry.id,
@@ -35,7 +50,7 @@ export function useRequestId(logger: Logger): Plugin {
           path: new URL(request.url).pathname,
           status: response.status,
           ms: Math.round((performance.now() - entry.started) * 10) / 10,
-          ...(principal && { clientClass: principal.clientClass, tenant: principal.tenant, sub: principal.subject }),
+          ...(entry.caller && { clientClass: entry.caller.clientClass, tenant: entry.caller.tenant, sub: entry.caller.sub }),
         },
         'request',
       );

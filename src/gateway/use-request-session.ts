@@ -1,4 +1,4 @@
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RepoName } from '../config.js';
 import { parseLsn } from '../repo/lsn.js';
@@ -22,24 +22,35 @@ export function parseLsnHeader(value: string | null, repoNames: readonly RepoNam
   return minLsn;
 }
 
-const contexts = new WeakMap<Request, GatewayContext>();
+/** What useRequestSession publishes once the document is parsed: the session is built from it. */
+export interface OperationTypeContext {
+  operationType?: OperationTypeNode;
+}
 
 /**
- * Marks mutations (they read and write on the primary only), and hands the client the
- * primary's WAL position after its writes: a response header, and extensions.repos.<repo>.lsn.
+ * Publishes the operation's type when the document is parsed, so the request's session is made
+ * knowing whether it is a mutation (which reads and writes on the primary only), and hands the
+ * client the primary's WAL position after its writes: a response header, and
+ * extensions.repos.<repo>.lsn.
  */
-export function useRequestSession(): Plugin<GatewayContext & { request: Request }> {
+export function useRequestSession(): Plugin<GatewayContext & OperationTypeContext & { request: Request; params?: { operationName?: string | null } }> {
+  const positions = new WeakMap<Request, string>();
   return {
+    onParse() {
+      return ({ result, context, extendContext }) => {
+        if (!result || result instanceof Error || !('kind' in result)) return;
+        const operation = getOperationAST(result, context.params?.operationName ?? undefined);
+        extendContext({ operationType: operation?.operation });
+      };
+    },
     onExecute({ args }) {
       const context = args.contextValue;
-      contexts.set(context.request, context);
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation === 'mutation') context.session.mode = 'mutation';
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
           const written = Object.entries(context.repoUsage()).filter(([, usage]) => usage.lsn);
           if (written.length === 0) return;
+          positions.set(context.request, written.map(([repo, usage]) => `${repo}=${usage.lsn}`).join(','));
           const repos = { ...(result.extensions?.repos as object) };
           for (const [repo, usage] of written) {
             (repos as Record<string, object>)[repo] = { ...(repos as Record<string, object>)[repo], lsn: usage.lsn };
@@ -49,10 +60,8 @@ export function useRequestSession(): Plugin<GatewayContext & { request: Request 
       };
     },
     onResponse({ request, response }) {
-      const context = contexts.get(request);
-      if (!context) return;
-      const written = Object.entries(context.repoUsage()).filter(([, usage]) => usage.lsn);
-      if (written.length > 0) response.headers.set(LSN_HEADER, written.map(([repo, usage]) => `${repo}=${usage.lsn}`).join(','));
+      const written = positions.get(request);
+      if (written) response.headers.set(LSN_HEADER, written);
     },
   };
 }

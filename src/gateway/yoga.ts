@@ -2,7 +2,6 @@
  * Builds the HTTP handler (yoga) around the gateway schema. Builds only: main.ts listens.
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -16,15 +15,14 @@ import { buildClassSchemas, schemaForClass } from './class-schemas.js';
 import { requestContexts, type GatewayContext } from './context.js';
 import { corsFor } from './cors.js';
 import { exampleQuery } from './example-query.js';
-import { maskError } from './mask-error.js';
-import { perClassDocumentCache } from './document-cache.js';
+import { isUnexpected, maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { useSingleSubgraphExecution } from './use-single-subgraph.js';
-import { principals, useAuth } from './use-auth.js';
+import { principalOf, useAuth, type AuthContext } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
-import { requestScope, useRequestId } from './use-request-id.js';
+import { useRequestId, type RequestIdContext } from './use-request-id.js';
 import { useMetrics } from './use-metrics.js';
 import { usePersistedOperations } from './use-persisted-operations.js';
 import { useTracing } from './use-tracing.js';
@@ -32,7 +30,8 @@ import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
 import { DEBUG_HEADER, useRepoUsage } from './use-repo-usage.js';
-import { LSN_HEADER, parseLsnHeader, useRequestSession } from './use-request-session.js';
+import { LSN_HEADER, parseLsnHeader, useRequestSession, type OperationTypeContext } from './use-request-session.js';
+import { unexpectedErrorLog } from './use-unexpected-error-log.js';
 
 export interface GatewayOptions {
   registry: RepoRegistry;
@@ -61,6 +60,9 @@ export interface GatewayOptions {
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
+/** For yoga's document and error caches, which key by text alone. */
+const noCache = { get: () => undefined, set: () => {} };
+
 export function createGateway({
   registry,
   metrics,
@@ -77,7 +79,7 @@ export function createGateway({
   logger = createLogger(),
 }: GatewayOptions): Gateway {
   // The original of a masked error is logged with the request's id, never sent.
-  const logError = (error: unknown) => logger.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'unexpected error');
+  const unexpected = unexpectedErrorLog(logger);
   const perClass = <T>(pick: (options: ClassOptions) => T) =>
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
@@ -90,32 +92,27 @@ export function createGateway({
   };
   const createContext = requestContexts(registry, subgraphs);
   return createYoga<Record<string, never>, GatewayContext>({
-    // Each client class sees only what its role may read.
-    schema: ({ request }) => schemas[principals.get(request)?.clientClass ?? 'interactive'],
-    async context({ request }) {
-      const principal = principals.get(request);
-      if (!principal) throw new Error('unauthenticated request reached the context (useAuth must run first)');
-      const tenant = await tenants.resolve(principal.tenant);
-      const session = { mode: 'query' as const, minLsn: parseLsnHeader(request.headers.get(LSN_HEADER), registry.repoNames) };
-      return createContext({ principal, tenant, session: { ...session } });
+    // Until useAuth sets the request's class's schema (each class sees only what its role may read).
+    schema: schemas.api,
+    async context(initial: AuthContext & RequestIdContext & OperationTypeContext & { request: Request }) {
+      try {
+        const principal = principalOf(initial);
+        const tenant = await tenants.resolve(principal.tenant);
+        const mode = initial.operationType === 'mutation' ? 'mutation' : 'query';
+        const minLsn = parseLsnHeader(initial.request.headers.get(LSN_HEADER), registry.repoNames);
+        return createContext({ principal, tenant, session: { mode, minLsn } });
+      } catch (error) {
+        if (isUnexpected(error)) unexpected.log(error, initial.requestId);
+        throw error;
+      }
     },
     cors: corsFor(settings.cors),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    // Unexpected errors are logged by maskError with their cause; client errors are not noise.
+    // Unexpected errors are logged with their cause (unexpectedErrorLog); client errors are not noise.
     logging: false,
-    maskedErrors: {
-      maskError(error) {
-        const masked = maskError(error, logError);
-        // Execution-time input errors (a bad enum in variables) carry "Did you mean …?" too.
-        const request = requestScope.getStore()?.request;
-        const clientClass = request ? principals.get(request)?.clientClass : undefined;
-        if (!clientClass || introspection[clientClass] || !/ Did you mean /.test(masked.message)) return masked;
-        masked.message = masked.message.replace(/ Did you mean .*$/, '');
-        return masked;
-      },
-    },
+    maskedErrors: { maskError: (error) => maskError(error, unexpected.log) },
     // GraphiQL is bundled (no CDN): it works on machines without internet.
     renderGraphiQL,
     graphiql: settings.graphiql && {
@@ -125,19 +122,20 @@ export function createGateway({
     },
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
-    // Parsed documents are cached per class (the token limit is checked while parsing and differs
-    // per class); validation is cached per document and class schema.
-    parserAndValidationCache: { documentCache: perClassDocumentCache(), errorCache: perClassDocumentCache(), validationCache: true },
+    // Parsed documents are cached per class by useOperationLimits (the token limit is checked
+    // while parsing and differs per class), so yoga's text-keyed cache stays out; validation is
+    // cached per document and class schema.
+    parserAndValidationCache: { documentCache: noCache, errorCache: noCache, validationCache: true },
     plugins: [
       useRequestId(logger),
       useBodyLimit(settings.maxBodyBytes),
       // GET and form-encoded / text POST (no CORS preflight) must carry a header a page cannot set cross-site.
       useCSRFPrevention({ requestHeaders: ['x-repogate-csrf'] }),
-      useAuth(verifyToken, { graphiql: settings.graphiql }),
+      useAuth(verifyToken, { graphiql: settings.graphiql, schemas }),
       useOperationLimits(perClass((options) => options.limits)),
       usePersistedOperations(perClass((options) => options.persistedOperationsOnly)),
-      useDisableIntrospection({ isDisabled: (request) => !introspection[principals.get(request)?.clientClass ?? 'api'] }),
       useInputErrorCodes(introspection),
+      unexpected.plugin,
       useRequestSession(),
       useTracing(),
       useRepoUsage({ enabled: debug }),

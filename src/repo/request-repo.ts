@@ -13,7 +13,7 @@ import type { Dialect, Executor, Repo, RepoUsage, Row } from './repo.js';
 
 /** What the whole request shares: whether it is a mutation, and the positions it must read past. */
 export interface RequestSession {
-  mode: 'query' | 'mutation';
+  readonly mode: 'query' | 'mutation';
   /** From the request's `x-repogate-lsn` header: read-your-writes per repo. */
   minLsn: Partial<Record<RepoName, bigint>>;
 }
