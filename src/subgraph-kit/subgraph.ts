@@ -80,7 +80,6 @@ export interface Subgraph<Context = unknown> {
  * A descriptor in a list of them: the context type varies per subgraph, and appears both as what
  * `createContext` makes and what `provides` reads, so only `any` lets the list hold them all.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySubgraph = Subgraph<any>;
 
 export function readSdl(file: URL): string {

@@ -1,5 +1,5 @@
 /** Billing writes: marking an invoice paid, in one transaction, refusing void invoices. */
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import type { LegacyContext } from './resolvers.js';
 import * as sql from './sql.js';
 

@@ -3,7 +3,7 @@
  * by the database too: a user has at most one running entry (a partial unique index), an entry
  * ends after it starts (a CHECK), a project belongs to the user's company.
  */
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import type { Executor } from '../../src/repo/repo.js';
 import { isBigintId } from '../../src/subgraph-kit/arguments.js';
 import type { MainContext } from './resolvers.js';

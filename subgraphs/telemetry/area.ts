@@ -1,5 +1,5 @@
 /** positionsInArea: the tenant's fixes in a box and a time window, keyset-paged. */
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import { intInRange, timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { MAX_PAGE_SIZE } from '../../src/subgraph-kit/connection.js';
 import type { TelemetryContext } from './resolvers.js';

@@ -1,5 +1,5 @@
 /** Ingest: a device's fixes, in one statement, idempotent on (device, recordedAt). */
-import { BadUserInputError } from '../../src/errors.js';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import { intInRange, isBigintId } from '../../src/subgraph-kit/arguments.js';
 import type { TelemetryContext } from './resolvers.js';
 import * as sql from './sql.js';
