@@ -10,7 +10,7 @@ import { printContracts, schemasDir } from './gateway/contracts.js';
 import { parseArgs } from 'node:util';
 import { signDevToken } from './auth/tokens.js';
 import { migrateTopology } from './migrate-topology.js';
-import { subgraphsFor } from './subgraphs.js';
+import { loadSubgraphs } from './subgraphs.js';
 import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
 import { addTenant, setTenantStatus } from './tenancy/tenant-admin.js';
 
@@ -40,7 +40,7 @@ const commands: Record<string, () => Promise<void>> = {
   async migrate() {
     const topology = topologyFromEnvironment();
     if (!topology) throw new ConfigError('migrate needs REPOGATE_CONFIG');
-    await migrateTopology(topology, subgraphsFor(topology), (where, applied) => console.log(`${where}: ${applied.length ? applied.join(', ') : 'up to date'}`));
+    await migrateTopology(topology, await loadSubgraphs(topology), (where, applied) => console.log(`${where}: ${applied.length ? applied.join(', ') : 'up to date'}`));
   },
   /** `token --class <class> --tenant <tenant> [--sub <subject>] [--expires 8h]`: a dev token signed with the stack's secret. */
   async token() {
@@ -71,7 +71,7 @@ const commands: Record<string, () => Promise<void>> = {
     if (!slug) throw new ConfigError('usage: npm run tenant -- add|suspend|activate <slug>');
     if (action === 'add') {
       const poolSize = values['pool-size'] ? Number(values['pool-size']) : undefined;
-      const applied = await addTenant(topology, subgraphsFor(topology), slug, { poolSize });
+      const applied = await addTenant(topology, await loadSubgraphs(topology), slug, { poolSize });
       console.log(`tenant ${slug}: database tenant_${slug} ready (${applied.length} migrations), registered`);
     } else if (action === 'suspend' || action === 'activate') {
       await setTenantStatus(topology, slug, action === 'suspend' ? 'suspended' : 'active');

@@ -101,6 +101,11 @@ export type RoleCredentials = z.infer<typeof roleSchema>;
 
 const repoCommon = {
   roles: rolesSchema,
+  /**
+   * A subgraph that is not built in: the module exporting its descriptor (a path, relative to the
+   * working directory, or a package name). Built-in subgraphs need none.
+   */
+  module: z.string().min(1).optional(),
   /** How long opening a connection may take before the repo counts as unavailable. */
   connectTimeoutMs: z.number().int().positive().default(2000),
   /** Idle connections are closed after this long. */

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import net from 'node:net';
 import { serverOptions, type ServerOptions, type Topology } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
+import { loadSubgraphs } from './subgraphs.js';
 import { createLogger } from './observability/logger.js';
 import { startTracingWith } from './observability/tracing.js';
 
@@ -28,7 +29,8 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
   const logger = createLogger(server.logLevel);
   const tracing = server.tracing && startTracingWith(server.tracing);
   let draining = false;
-  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, logger, isDraining: () => draining });
+  const subgraphs = await loadSubgraphs(topology);
+  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, logger, isDraining: () => draining, subgraphs });
   try {
     await repogate.checkGrants();
   } catch (error) {

@@ -6,12 +6,35 @@
 import { legacySubgraph } from '../subgraphs/legacy/index.js';
 import { mainSubgraph } from '../subgraphs/main/index.js';
 import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, type Topology } from './config.js';
 import type { AnySubgraph } from './subgraph-kit/subgraph.js';
 
 export const builtInSubgraphs: readonly AnySubgraph[] = [mainSubgraph, telemetrySubgraph, legacySubgraph];
 
-/** The descriptors of the topology's repos, in the topology's order; every repo must have one. */
+/**
+ * The descriptors of the topology's repos, in the topology's order: built in, or exported by the
+ * module a repo names (`repos.<name>.module`). One folder and a topology entry add a repo.
+ */
+export async function loadSubgraphs(topology: Pick<Topology, 'repos'>): Promise<AnySubgraph[]> {
+  const loaded: AnySubgraph[] = [];
+  for (const [name, { module }] of Object.entries(topology.repos)) {
+    if (!module) continue;
+    const specifier = module.startsWith('.') || path.isAbsolute(module) ? pathToFileURL(path.resolve(module)).href : module;
+    const exported = Object.values((await import(specifier)) as Record<string, unknown>);
+    const subgraph = exported.find((value): value is AnySubgraph => isSubgraph(value) && value.name === name);
+    if (!subgraph) throw new ConfigError(`repos.${name}.module: ${module} exports no subgraph named "${name}"`);
+    loaded.push(subgraph);
+  }
+  return subgraphsFor(topology, [...builtInSubgraphs, ...loaded]);
+}
+
+function isSubgraph(value: unknown): value is AnySubgraph {
+  return typeof value === 'object' && value !== null && 'name' in value && 'typeDefs' in value && 'createContext' in value;
+}
+
+/** The descriptors of the topology's repos among `available`, in the topology's order; every repo must have one. */
 export function subgraphsFor(topology: Pick<Topology, 'repos'>, available: readonly AnySubgraph[] = builtInSubgraphs): AnySubgraph[] {
   return Object.entries(topology.repos).map(([name, config]) => {
     const subgraph = available.find((candidate) => candidate.name === name);

@@ -9,16 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology, projectRoot } from '../src/config.js';
 import { migrateTopology } from '../src/migrate-topology.js';
 import { withPgClient } from '../src/repo/pg-client.js';
-import { builtInSubgraphs } from '../src/subgraphs.js';
-import { notesSubgraph } from './fixtures/notes-subgraph/index.js';
+import type { AnySubgraph } from '../src/subgraph-kit/subgraph.js';
+import { loadSubgraphs } from '../src/subgraphs.js';
 import { openGateway, pgRows, stackInfo, testTopology, type TestGateway } from './support.js';
 
 const DATABASE = 'notes_scratch';
 const base = testTopology();
 const ownerUrl = `postgres://repogate:repogate@127.0.0.1:${stackInfo().repos.main.port}/${DATABASE}`;
-// The topology entry: the repo's owner URL and the class roles (the main cluster's, here).
-const topology = parseTopology({ ...base, repos: { ...base.repos, notes: { driver: 'pg', url: ownerUrl, roles: base.repos.main.roles } } });
-const subgraphs = [...builtInSubgraphs, notesSubgraph];
+// The topology entry: the module exporting the descriptor, the repo's owner URL and the class
+// roles (the main cluster's, here).
+const notes = { driver: 'pg', module: './test/fixtures/notes-subgraph/index.ts', url: ownerUrl, roles: base.repos.main.roles };
+const topology = parseTopology({ ...base, repos: { ...base.repos, notes } });
+let subgraphs: AnySubgraph[];
 let gateway: TestGateway;
 
 beforeAll(async () => {
@@ -27,8 +29,10 @@ beforeAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DATABASE} OWNER repogate`);
   });
+  subgraphs = await loadSubgraphs(topology);
+  expect(subgraphs.map((subgraph) => subgraph.name)).toEqual(['main', 'telemetry', 'legacy', 'notes']);
   const applied: Record<string, string[]> = {};
-  await migrateTopology(topology, [notesSubgraph], (where, names) => (applied[where] = names));
+  await migrateTopology(topology, subgraphs.slice(3), (where, names) => (applied[where] = names));
   expect(applied).toEqual({ 'tenant registry': [], notes: ['0001_notes.sql'] });
   await pgRows(ownerUrl, `INSERT INTO notes (tenant, user_id, text) SELECT t, u, t || ' note ' || n || ' on ' || u
     FROM unnest(ARRAY['acme', 'globex']) t, generate_series(1, 40) u, generate_series(1, 2) n`);
