@@ -77,3 +77,40 @@ describe('bounded queues', () => {
     }
   });
 });
+
+describe('the MariaDB pool', () => {
+  // mysql2's pool bounds neither the wait in its queue (sidorares/node-mysql2#673) nor hands
+  // back what a waiter that gave up receives: mysql-database.ts does both, pinned here.
+  it('gives up on a busy pool after the acquire timeout with REPO_BUSY, hands the late connection back, and refuses beyond its queue', async () => {
+    const { MysqlDatabase } = await import('../src/repo/mysql-database.js');
+    const { RepoBusyError } = await import('../src/errors.js');
+    const { connectionUrl } = await import('../src/repo/registry.js');
+    const config = testTopology().repos.legacy;
+    const pool = new MysqlDatabase({
+      repo: 'legacy',
+      url: connectionUrl(config, 'primary', config.roles.api),
+      poolSize: 1,
+      maxQueue: 2,
+      acquireTimeoutMs: 200,
+      statementTimeoutMs: 5000,
+      readTimeoutMs: 5500,
+      idleTimeoutMs: 1000,
+    });
+    try {
+      const holder = pool.query('SELECT SLEEP(1)');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      const waiting = [pool.query('SELECT 1'), pool.query('SELECT 1')];
+      await expect(pool.query('SELECT 1')).rejects.toEqual(new RepoBusyError('legacy')); // the queue holds two
+      expect(performance.now() - started).toBeLessThan(50);
+      for (const each of waiting) await expect(each).rejects.toEqual(new RepoBusyError('legacy'));
+      expect(performance.now() - started).toBeLessThan(600);
+      await holder;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(pool.stats()).toEqual({ total: 1, idle: 1, waiting: 0 }); // the late connection went back, not lost
+      expect(await pool.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -1,31 +1,25 @@
-import type { Plugin } from 'graphql-yoga';
+import { useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { RepoRegistry } from '../repo/registry.js';
 
 /**
  * GET /ready: 200 when every repo's primary answers a ping, else 503; the body gives each
  * primary's and replica's state (up, down, lagging) so an operator sees which one is wrong.
- * (/health, yoga's own, only says the process is up.)
+ * (/health, yoga's own, only says the process is up.) yoga's useReadinessCheck sends the
+ * Response `check` returns as it is, so the body is ours.
  */
 export function useReadiness(registry: RepoRegistry, isDraining: () => boolean = () => false, endpoint = '/ready'): Plugin {
-  return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
+  const json = (Response: typeof globalThis.Response, body: object, status: number) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return useReadinessCheck({
+    endpoint,
+    async check({ fetchAPI }) {
       // Shutting down: tell the load balancer to send new work elsewhere.
-      if (isDraining()) {
-        return endResponse(
-          new fetchAPI.Response(JSON.stringify({ status: 'draining' }), { status: 503, headers: { 'content-type': 'application/json' } }),
-        );
-      }
+      if (isDraining()) return json(fetchAPI.Response, { status: 'draining' }, 503);
       const repos = await registry.readiness();
       // A repo is down when its primary is; a replica that is down or lagging is only reported.
       const down = Object.entries(repos).filter(([, state]) => state.primary === 'down').map(([name]) => name);
       const body = { status: down.length === 0 ? 'ready' : 'unavailable', repos, ...(down.length > 0 && { down }) };
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(body), {
-          status: down.length === 0 ? 200 : 503,
-          headers: { 'content-type': 'application/json' },
-        }),
-      );
+      return json(fetchAPI.Response, body, down.length === 0 ? 200 : 503);
     },
-  };
+  });
 }

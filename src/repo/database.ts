@@ -1,6 +1,7 @@
 /**
  * One pool to one server, as a given role: the unit the registry opens, routes to and closes.
- * One identically shaped file per driver: pg-database.ts, mysql-database.ts.
+ * The control flow is pooled-database.ts's; one identically shaped driver file per dialect:
+ * pg-database.ts, mysql-database.ts.
  */
 import type { Executor } from './repo.js';
 

@@ -50,34 +50,3 @@ export function translateDriverError(repo: string, error: unknown): unknown {
   if (isUnreachable(error)) return new RepoUnavailableError(repo);
   return error;
 }
-
-/** Resolves with the connection, or rejects with REPO_BUSY after `ms`; a connection that arrives late is handed back. */
-export function acquireWithin<C>(
-  repo: string,
-  ms: number,
-  acquire: () => Promise<C>,
-  giveBack: (connection: C) => void,
-  saturated: () => boolean,
-): Promise<C> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(saturated() ? new RepoBusyError(repo) : new RepoUnavailableError(repo));
-    }, ms);
-    acquire().then(
-      (connection) => {
-        if (settled) return giveBack(connection);
-        settled = true;
-        clearTimeout(timer);
-        resolve(connection);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(translateDriverError(repo, error));
-      },
-    );
-  });
-}

@@ -1,13 +1,21 @@
 import mysql from 'mysql2/promise';
-import type { Database, DatabaseOptions, PoolStats } from './database.js';
-import { RepoBusyError, RepoUnavailableError } from '../errors.js';
-import { acquireWithin, translateDriverError } from './driver-errors.js';
-import type { Executor } from './repo.js';
+import type { DatabaseOptions, PoolStats } from './database.js';
+import { RepoBusyError } from '../errors.js';
+import { PooledDatabase, type Driver } from './pooled-database.js';
 
-export class MysqlDatabase implements Database {
+/**
+ * mysql2's pool keeps its counts only in private queues (checked against mysql2 3.24): every
+ * connection (open or opening), the idle ones, and the getConnection callbacks waiting.
+ * Read here and nowhere else; test/observability.test.ts fails if they move.
+ */
+function poolQueues(pool: mysql.Pool): { all: number; free: number; waiting: number } {
+  const core = pool.pool as unknown as Record<'_allConnections' | '_freeConnections' | '_connectionQueue', { length: number }>;
+  return { all: core._allConnections.length, free: core._freeConnections.length, waiting: core._connectionQueue.length };
+}
+
+class MysqlDriver implements Driver<mysql.PoolConnection> {
+  readonly statements = { begin: 'START TRANSACTION', commit: 'COMMIT', rollback: 'ROLLBACK' };
   private readonly pool: mysql.Pool;
-  private inUse = 0;
-  private waiting = 0;
 
   constructor(private readonly options: DatabaseOptions) {
     this.pool = mysql.createPool({
@@ -16,6 +24,10 @@ export class MysqlDatabase implements Database {
       maxIdle: options.poolSize,
       idleTimeout: options.idleTimeoutMs,
       connectTimeout: options.acquireTimeoutMs,
+      // Beyond maxQueue waiting requests getConnection fails at once ("Queue limit reached.");
+      // mysql2 reads a queueLimit of 0 as "no limit", so 0 means not waiting at all.
+      waitForConnections: options.maxQueue > 0,
+      queueLimit: options.maxQueue,
       enableKeepAlive: true,
       charset: 'utf8mb4',
       timezone: 'Z',
@@ -33,83 +45,56 @@ export class MysqlDatabase implements Database {
     });
   }
 
-  private async acquire(): Promise<mysql.PoolConnection> {
-    if (this.waiting >= this.options.maxQueue) throw new RepoBusyError(this.options.repo);
-    this.waiting += 1;
+  async acquire(): Promise<mysql.PoolConnection> {
+    const { repo, poolSize, acquireTimeoutMs } = this.options;
+    const { all, free } = poolQueues(this.pool);
+    const checkout = this.pool.getConnection().catch((error: unknown) => {
+      if (error instanceof Error && /^(Queue limit reached|No connections available)\./.test(error.message)) throw new RepoBusyError(repo);
+      throw error;
+    });
+    // Opening a connection is bounded by connectTimeout. Waiting in the queue is not: mysql2's
+    // pool has no acquire timeout (sidorares/node-mysql2#673; #4498 proposes one), so that wait
+    // is bounded here. A waiter that gave up keeps its place in mysql2's queue (and counts
+    // against queueLimit) until a connection comes, which is then handed straight back.
+    if (free > 0 || all < poolSize) return checkout;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new RepoBusyError(repo));
+        checkout.then((late) => late.release(), () => {});
+      }, acquireTimeoutMs);
+    });
     try {
-      const connection = await acquireWithin(
-        this.options.repo,
-        this.options.acquireTimeoutMs,
-        () => this.pool.getConnection(),
-        (late) => late.release(),
-        () => this.inUse >= this.options.poolSize,
-      );
-      this.inUse += 1;
-      return connection;
+      return await Promise.race([checkout, timedOut]);
     } finally {
-      this.waiting -= 1;
+      clearTimeout(timer);
     }
   }
 
-  private release(connection: mysql.PoolConnection, broken: boolean): void {
-    this.inUse -= 1;
-    if (broken) connection.destroy();
-    else connection.release();
-  }
-
-  private run<R>(connection: mysql.PoolConnection, sql: string, params: readonly unknown[]): Promise<R[]> {
+  run<R extends object>(connection: mysql.PoolConnection, sql: string, params: readonly unknown[]): Promise<R[]> {
     // The text protocol: mysql2 escapes every value and expands an array bound to `IN (?)`,
     // which `execute` cannot.
     // `timeout`: mysql2's client-side bound (PROTOCOL_SEQUENCE_TIMEOUT); the connection is then dropped.
     return connection.query({ sql, values: params as unknown[], timeout: this.options.readTimeoutMs }).then(([rows]) => rows as R[]);
   }
 
-  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const connection = await this.acquire();
-    let lostServer = false;
-    try {
-      return await this.run<R>(connection, sql, params);
-    } catch (error) {
-      const translated = translateDriverError(this.options.repo, error);
-      lostServer = translated instanceof RepoUnavailableError;
-      throw translated;
-    } finally {
-      this.release(connection, lostServer);
-    }
-  }
-
-  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    const connection = await this.acquire();
-    const tx: Executor = {
-      query: async <R extends object>(sql: string, params: readonly unknown[] = []) => {
-        try {
-          return await this.run<R>(connection, sql, params);
-        } catch (error) {
-          throw translateDriverError(this.options.repo, error);
-        }
-      },
-    };
-    let lostServer = false;
-    try {
-      await tx.query('START TRANSACTION');
-      const result = await work(tx);
-      await tx.query('COMMIT');
-      return result;
-    } catch (error) {
-      lostServer = error instanceof RepoUnavailableError;
-      // A lost or hung server is not asked: dropping the connection rolls the transaction back.
-      if (!lostServer) await this.run(connection, 'ROLLBACK', []).catch(() => {});
-      throw error;
-    } finally {
-      this.release(connection, lostServer);
-    }
+  release(connection: mysql.PoolConnection, broken: boolean): void {
+    if (broken) connection.destroy();
+    else connection.release();
   }
 
   stats(): PoolStats {
-    return { total: this.inUse, idle: 0, waiting: this.waiting };
+    const { all, free, waiting } = poolQueues(this.pool);
+    return { total: all, idle: free, waiting };
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+export class MysqlDatabase extends PooledDatabase<mysql.PoolConnection> {
+  constructor(options: DatabaseOptions) {
+    super(options.repo, new MysqlDriver(options));
   }
 }

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import type { Database, DatabaseOptions, PoolStats } from './database.js';
-import { RepoBusyError, RepoUnavailableError } from '../errors.js';
-import { acquireWithin, translateDriverError } from './driver-errors.js';
-import type { Executor } from './repo.js';
+import type { DatabaseOptions, PoolStats } from './database.js';
+import { RepoBusyError } from '../errors.js';
+import { PooledDatabase, type Driver } from './pooled-database.js';
 
 // int8 (bigint) and numeric stay strings: ids are GraphQL IDs, money is never a float.
 
-export class PgDatabase implements Database {
+class PgDriver implements Driver<pg.PoolClient> {
+  readonly statements = { begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' };
   private readonly pool: pg.Pool;
 
   constructor(private readonly options: DatabaseOptions) {
@@ -14,7 +14,8 @@ export class PgDatabase implements Database {
       connectionString: options.url,
       max: options.poolSize,
       idleTimeoutMillis: options.idleTimeoutMs,
-      // The acquire timeout is ours (acquireWithin); this only bounds opening a connection.
+      // Bounds both the wait in the queue of a full pool and opening a new connection. A
+      // connection freed after a waiter gave up is handed to the next one, not to it (no leak).
       connectionTimeoutMillis: options.acquireTimeoutMs,
       statement_timeout: options.statementTimeoutMs,
       query_timeout: options.readTimeoutMs,
@@ -25,64 +26,38 @@ export class PgDatabase implements Database {
     this.pool.on('error', () => {});
   }
 
-  private acquire(): Promise<pg.PoolClient> {
-    if (this.pool.waitingCount >= this.options.maxQueue) return Promise.reject(new RepoBusyError(this.options.repo));
-    return acquireWithin(
-      this.options.repo,
-      this.options.acquireTimeoutMs,
-      () => this.pool.connect(),
-      (client) => client.release(),
-      () => this.pool.totalCount >= this.options.poolSize && this.pool.idleCount === 0,
-    );
-  }
-
-  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const client = await this.acquire();
-    let lostServer = false;
+  async acquire(): Promise<pg.PoolClient> {
+    // pg-pool's queue has no limit of its own.
+    if (this.pool.waitingCount >= this.options.maxQueue) throw new RepoBusyError(this.options.repo);
     try {
-      return (await client.query(sql, params as unknown[])).rows as R[];
+      return await this.pool.connect();
     } catch (error) {
-      const translated = translateDriverError(this.options.repo, error);
-      lostServer = translated instanceof RepoUnavailableError;
-      throw translated;
-    } finally {
-      // A client that lost its server must not go back to the pool.
-      client.release(lostServer);
-    }
-  }
-
-  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    const client = await this.acquire();
-    const tx: Executor = {
-      query: async <R extends object>(sql: string, params: readonly unknown[] = []) => {
-        try {
-          return (await client.query(sql, params as unknown[])).rows as R[];
-        } catch (error) {
-          throw translateDriverError(this.options.repo, error);
-        }
-      },
-    };
-    let lostServer = false;
-    try {
-      await tx.query('BEGIN');
-      const result = await work(tx);
-      await tx.query('COMMIT');
-      return result;
-    } catch (error) {
-      lostServer = error instanceof RepoUnavailableError;
-      // A lost or hung server is not asked: dropping the connection rolls the transaction back.
-      if (!lostServer) await client.query('ROLLBACK').catch(() => {});
+      // pg-pool's message for a wait in the queue that timed out: every connection was taken.
+      // (Opening a connection that timed out is "Connection terminated …": unreachable.)
+      if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') throw new RepoBusyError(this.options.repo);
       throw error;
-    } finally {
-      client.release(lostServer);
     }
+  }
+
+  async run<R extends object>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<R[]> {
+    return (await client.query(sql, params as unknown[])).rows as R[];
+  }
+
+  release(client: pg.PoolClient, broken: boolean): void {
+    client.release(broken);
   }
 
   stats(): PoolStats {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+export class PgDatabase extends PooledDatabase<pg.PoolClient> {
+  constructor(options: DatabaseOptions) {
+    super(options.repo, new PgDriver(options));
   }
 }
