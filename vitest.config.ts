@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -11,12 +11,39 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    // Files share one real stack, and one of them stops MariaDB on purpose: run them one by one.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    // The first run initialises the clusters and seeds 1M positions.
-    hookTimeout: 600_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          // Pure logic: no database, no network, no stack; the whole project runs in seconds.
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // Groups run one after the other, lowest first: a broken pure function fails before
+          // the integration files start.
+          sequence: { groupOrder: 0 },
+          // Nothing here keeps state between files, so they share workers: a fresh process per
+          // file cost five times the tests themselves.
+          isolate: false,
+          testTimeout: 2_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/unit/**'],
+          // Vitest runs every selected project's globalSetup before any test file, so the stack
+          // starts here only when this project is part of the run (not for `--project unit`).
+          globalSetup: ['test/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+          // Files share one real stack, and one of them stops MariaDB on purpose: run them one by one.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // The first run initialises the clusters and seeds 1M positions.
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

@@ -105,6 +105,11 @@ switch (task) {
     run(bin('tsc'), ['--noEmit', '-p', '.']);
     console.log('bootstrap: lint (eslint, graphql-eslint)');
     run(bin('eslint'), ['.']);
+    // Pure logic first, in seconds and without the stack: a broken function fails here, before
+    // the integration project's globalSetup starts (or seeds) the stack. The full run below
+    // repeats these milliseconds so that its report counts every test.
+    console.log('bootstrap: unit tests (vitest --project unit)');
+    run(bin('vitest'), ['run', '--project', 'unit']);
     serve(bin('vitest'), ['run', ...rest]);
     break;
   default:

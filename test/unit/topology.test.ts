@@ -1,0 +1,78 @@
+/**
+ * parseTopology: a config gives only what differs from the defaults, and a bad one is refused
+ * with every faulty field named, before anything connects.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, classDefaults, parseTopology } from '../../src/config.js';
+
+const roles = { interactive: { user: 'i', password: 'p' }, api: { user: 'a', password: 'p' }, admin: { user: 'd', password: 'p' } };
+
+/** The least a config must say. */
+function minimal(): Record<string, any> {
+  return {
+    repos: {
+      main: { driver: 'pg', url: 'postgres://db:5432/main', roles },
+      telemetry: { driver: 'pg', url: 'postgres://db:5432/telemetry', roles },
+      legacy: { driver: 'mysql', url: 'mysql://db:3306/legacy', roles },
+    },
+    tenancy: { registryUrl: 'postgres://db:5432/registry' },
+    auth: { hs256Secret: 'x'.repeat(32) },
+  };
+}
+
+const refusal = (raw: unknown) => {
+  try {
+    parseTopology(raw, 'repogate.json');
+  } catch (error) {
+    return error instanceof ConfigError ? error.message : error;
+  }
+  return 'accepted';
+};
+
+describe('parseTopology', () => {
+  it('fills every default around a minimal config', () => {
+    const topology = parseTopology(minimal());
+    expect({
+      main: topology.repos.main,
+      legacy: topology.repos.legacy,
+      tenancy: topology.tenancy,
+      classes: topology.classes,
+      gateway: topology.gateway,
+      telemetry: topology.telemetry,
+    }).toEqual({
+      main: { driver: 'pg', url: 'postgres://db:5432/main', replicas: [], maxReplicaLagMs: 5000, roles, connectTimeoutMs: 2000, idleTimeoutMs: 30_000 },
+      legacy: { driver: 'mysql', url: 'mysql://db:3306/legacy', roles, connectTimeoutMs: 2000, idleTimeoutMs: 30_000 },
+      tenancy: { registryUrl: 'postgres://db:5432/registry', maxOpenTenants: 50, cacheMs: 1000 },
+      classes: classDefaults,
+      gateway: { maxBodyBytes: 1_500_000, drainTimeoutMs: 10_000, graphiql: false, breaker: { failures: 5, cooldownMs: 1000 }, cors: { origins: [], credentials: false } },
+      telemetry: { maxTrackWindowDays: 31, maxAreaWindowHours: 24 },
+    });
+  });
+
+  it('merges a partial class or gateway setting over its defaults, deeply', () => {
+    const topology = parseTopology({ ...minimal(), classes: { api: { poolSize: 8, limits: { maxDepth: 6 } } }, gateway: { breaker: { failures: 2 } } });
+    expect([topology.classes.api, topology.gateway.breaker]).toEqual([
+      { ...classDefaults.api, poolSize: 8, limits: { ...classDefaults.api.limits, maxDepth: 6 } },
+      { failures: 2, cooldownMs: 1000 },
+    ]);
+  });
+
+  it('names every faulty field and the file', () => {
+    const raw = minimal();
+    raw.repos.main.url = 'mysql://db/main';
+    raw.classes = { admin: { poolSize: 0 } };
+    raw.gateway = { cors: { origins: ['app.example.com'] } };
+    expect(refusal(raw)).toEqual(
+      [
+        'invalid Repogate config (repogate.json):',
+        '  repos.main.url: must be a postgres:// URL',
+        '  classes.admin.poolSize: Too small: expected number to be >0',
+        '  gateway.cors.origins.0: must be an origin like https://app.example.com, a pattern with *, or *',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses an unknown key rather than ignoring a typo', () => {
+    expect(refusal({ ...minimal(), gatway: {} })).toEqual('invalid Repogate config (repogate.json):\n  (root): Unrecognized key: "gatway"');
+  });
+});
