@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, tracingFromEnvironment } from '../src/config.js';
+import { tracingFromEnvironment } from '../src/config.js';
 import { builtInSubgraphs as subgraphs } from '../src/subgraphs.js';
 import { soleSubgraph } from '../src/gateway/use-single-subgraph.js';
 import { traceHeaders } from '../src/observability/trace-context.js';
@@ -17,34 +17,7 @@ import { inSpan, startTracingWith, type Tracing } from '../src/observability/tra
 import { subgraphSchema } from '../src/subgraph-kit/subgraph.js';
 import { openGateway, type GraphQLResponse } from './support.js';
 
-describe('tracingFromEnvironment', () => {
-  it('is off unless an exporter is asked for', () => {
-    expect(tracingFromEnvironment({})).toEqual(undefined);
-    expect(tracingFromEnvironment({ OTEL_SERVICE_NAME: 'repogate' })).toEqual(undefined);
-  });
-
-  it('exports over OTLP when an OTLP endpoint is given, and prints spans for REPOGATE_TRACING=console', () => {
-    expect(tracingFromEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual({ exporters: ['otlp'] });
-    expect(tracingFromEnvironment({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces', REPOGATE_TRACING: 'console' })).toEqual({
-      exporters: ['otlp', 'console'],
-    });
-    expect(tracingFromEnvironment({ REPOGATE_TRACING: 'console' })).toEqual({ exporters: ['console'] });
-    expect(tracingFromEnvironment({ OTEL_TRACES_EXPORTER: 'otlp' })).toEqual({ exporters: ['otlp'] });
-  });
-
-  it('honours OTEL_TRACES_EXPORTER=none and OTEL_SDK_DISABLED', () => {
-    expect(tracingFromEnvironment({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual(undefined);
-    expect(tracingFromEnvironment({ OTEL_SDK_DISABLED: 'true', REPOGATE_TRACING: 'console' })).toEqual(undefined);
-  });
-
-  it('refuses exporters and protocols it cannot serve', () => {
-    expect(() => tracingFromEnvironment({ OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(ConfigError);
-    expect(() => tracingFromEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
-      /OTLP\/HTTP/,
-    );
-    expect(() => tracingFromEnvironment({ REPOGATE_TRACING: 'jaeger' })).toThrow(ConfigError);
-  });
-});
+// Which exporters the environment asks for is a pure function: test/unit/tracing-options.test.ts.
 
 /** A span as the receiver decoded it from OTLP/JSON, attributes flattened. */
 interface ReceivedSpan {
