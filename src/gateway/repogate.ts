@@ -30,7 +30,8 @@ export function createRepogate(
 ): Repogate {
   const subgraphs = options.subgraphs ?? subgraphsFor(topology);
   const registry = new RepoRegistry(topology);
-  const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs);
+  const registryHost = subgraphs.find((subgraph) => subgraph.tenancy === 'database-per-tenant')?.name;
+  const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs, registryHost);
   const metrics = createMetrics(registry);
   const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs);
   const gateway = createGateway({

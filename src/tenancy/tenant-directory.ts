@@ -25,7 +25,11 @@ export class TenantDirectory {
   /** Lookups by slug, in flight or done: concurrent requests of a tenant share one read of the registry. */
   private readonly cache = new Map<string, { tenant: Promise<Tenant | null>; at: number }>();
 
-  constructor(registryUrl: string, private readonly cacheMs: number) {
+  /**
+   * `hostRepo`: the repo whose cluster holds the registry (the one with a database per tenant),
+   * named in the error when the registry cannot answer.
+   */
+  constructor(registryUrl: string, private readonly cacheMs: number, private readonly hostRepo = 'tenant registry') {
     // query_timeout: a hung main cluster must cost a bounded wait here too, as in the repo pools.
     this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000, query_timeout: 2000 });
     this.pool.on('error', () => {});
@@ -46,8 +50,8 @@ export class TenantDirectory {
       ({ rows }) => rows[0] ?? null,
       (error: unknown) => {
         this.cache.delete(slug); // a failed read is not remembered
-        // The registry lives on main's cluster: if it cannot answer, main is unavailable.
-        throw translateDriverError('main', error);
+        // The registry lives on its host repo's cluster: if it cannot answer, that repo is unavailable.
+        throw translateDriverError(this.hostRepo, error);
       },
     );
     this.cache.set(slug, { tenant, at: Date.now() });
