@@ -86,6 +86,18 @@ export function readSdl(file: URL): string {
   return readFileSync(file, 'utf8');
 }
 
+/**
+ * The files every subgraph folder keeps by convention, next to its index.ts (`moduleUrl`, its
+ * `import.meta.url`): schema.graphql, migrations/ and grants.sql.
+ */
+export function folderFiles(moduleUrl: string): Pick<Subgraph, 'typeDefs' | 'migrations' | 'grants'> {
+  return {
+    typeDefs: readSdl(new URL('./schema.graphql', moduleUrl)),
+    migrations: new URL('./migrations/', moduleUrl),
+    grants: new URL('./grants.sql', moduleUrl),
+  };
+}
+
 export function pathOf(url: URL): string {
   return fileURLToPath(url);
 }

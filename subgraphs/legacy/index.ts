@@ -1,5 +1,5 @@
 /** The legacy subgraph: customers, invoices and invoice lines of the old billing system. */
-import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
+import { folderFiles, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
 import { fields } from './fields.js';
 import { createLoaders } from './loaders.js';
 import { merge } from './merge.js';
@@ -13,13 +13,11 @@ export const legacySubgraph: Subgraph<LegacyContext['legacy']> = {
   // The billing system knows no tenants: a customer is the tenant's when one of its companies
   // carries the customer's code, a fact the companies' subgraph provides.
   tenancy: 'shared-via-entities',
-  typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
+  ...folderFiles(import.meta.url),
   resolvers,
   merge,
   internalTypes: ['LegacyCompanyRef'],
   fields,
   createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo), customerCodes: request.facts.customerCodes }),
   requires: ['customerCodes'],
-  migrations: new URL('./migrations/', import.meta.url),
-  grants: new URL('./grants.sql', import.meta.url),
 };

@@ -1,5 +1,5 @@
 /** The main subgraph: companies, users, projects and time entries, one database per tenant. */
-import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
+import { folderFiles, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
 import { fields } from './fields.js';
 import { createLoaders, tenantCustomerCodes } from './loaders.js';
 import { merge } from './merge.js';
@@ -11,13 +11,11 @@ export const mainSubgraph: Subgraph<MainContext['main']> = {
   name: 'main',
   dialect: 'pg',
   tenancy: 'database-per-tenant',
-  typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
+  ...folderFiles(import.meta.url),
   resolvers,
   merge,
   fields,
   createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo, request) }),
   // The companies' billing codes live here: the billing subgraph scopes its customers by them.
   provides: { customerCodes: (main) => tenantCustomerCodes(main.repo) },
-  migrations: new URL('./migrations/', import.meta.url),
-  grants: new URL('./grants.sql', import.meta.url),
 };

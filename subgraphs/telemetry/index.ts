@@ -1,5 +1,5 @@
 /** The telemetry subgraph: GPS devices and positions, one database shared by all tenants. */
-import { readSdl, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
+import { folderFiles, type Subgraph } from '../../src/subgraph-kit/subgraph.js';
 import { fields } from './fields.js';
 import { createLoaders } from './loaders.js';
 import { merge } from './merge.js';
@@ -11,7 +11,7 @@ export const telemetrySubgraph: Subgraph<TelemetryContext['telemetry']> = {
   name: 'telemetry',
   dialect: 'pg',
   tenancy: 'shared-filtered',
-  typeDefs: readSdl(new URL('./schema.graphql', import.meta.url)),
+  ...folderFiles(import.meta.url),
   resolvers,
   merge,
   fields,
@@ -20,6 +20,4 @@ export const telemetrySubgraph: Subgraph<TelemetryContext['telemetry']> = {
     loaders: createLoaders(request.repo, request),
     windows: request.settings as TelemetryWindows,
   }),
-  migrations: new URL('./migrations/', import.meta.url),
-  grants: new URL('./grants.sql', import.meta.url),
 };
