@@ -21,22 +21,19 @@ class PgDriver implements Driver<pg.PoolClient> {
       query_timeout: options.readTimeoutMs,
       application_name: `repogate:${options.repo}`,
     });
-    // An idle client whose server went away emits 'error' on the pool; unhandled, it would
-    // crash the process. The next query reports the outage instead.
+    // A client whose server went away emits 'error': on the pool while idle, on the client itself
+    // while checked out (brianc/node-postgres#3202). Unhandled, either would crash the process;
+    // the query in flight, or the next one, reports the outage instead.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   async acquire(): Promise<pg.PoolClient> {
     // pg-pool's queue has no limit of its own.
     if (this.pool.waitingCount >= this.options.maxQueue) throw new RepoBusyError(this.options.repo);
-    try {
-      return await this.pool.connect();
-    } catch (error) {
-      // pg-pool's message for a wait in the queue that timed out: every connection was taken.
-      // (Opening a connection that timed out is "Connection terminated …": unreachable.)
-      if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') throw new RepoBusyError(this.options.repo);
-      throw error;
-    }
+    // A wait in the queue that timed out is REPO_BUSY, opening a connection that timed out
+    // ("Connection terminated …") REPO_UNAVAILABLE: translateDriverError tells them apart.
+    return this.pool.connect();
   }
 
   async run<R extends object>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<R[]> {

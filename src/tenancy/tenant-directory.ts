@@ -32,7 +32,9 @@ export class TenantDirectory {
   constructor(registryUrl: string, private readonly cacheMs: number, private readonly hostRepo = 'tenant registry') {
     // query_timeout: a hung main cluster must cost a bounded wait here too, as in the repo pools.
     this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000, query_timeout: 2000 });
+    // As in the repo pools (pg-database.ts): a lost server must not crash the process.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   /** The active tenant named `slug`; TENANT_UNKNOWN or TENANT_SUSPENDED otherwise. */
