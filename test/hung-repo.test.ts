@@ -5,9 +5,9 @@
  * timeouts; after SIGCONT the repo is back within 5 s with a pool that holds no dead connections.
  * A hung replica costs no error at all: reads fall back to the primary.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTopology } from '../src/config.js';
+import { hangProcessTree } from '../src/stack/processes.js';
 import { stackProcesses } from '../src/stack/stack.js';
 import { listen, openGateway, testTopology, type GraphQLResponse } from './support.js';
 
@@ -27,34 +27,13 @@ afterAll(async () => {
   await gateway.close();
 });
 
-/** A server process and every process it started (PostgreSQL's backends are the postmaster's children). */
-function processTree(root: number): number[] {
-  const children = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        // The field after the parenthesised command name: state, then the parent pid.
-        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === root;
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
-  return [root, ...children.flatMap(processTree)];
-}
-
 function hang(pid: number | undefined): () => void {
   if (pid === undefined) throw new Error('the server is not running');
-  const pids = processTree(pid);
-  for (const each of pids) {
-    process.kill(each, 'SIGSTOP');
-    stopped.add(each);
-  }
+  const { pids, resume } = hangProcessTree(pid);
+  for (const each of pids) stopped.add(each);
   return () => {
-    for (const each of pids) {
-      process.kill(each, 'SIGCONT');
-      stopped.delete(each);
-    }
+    resume();
+    for (const each of pids) stopped.delete(each);
   };
 }
 

@@ -130,15 +130,21 @@ export class PostgresCluster {
       `-c unix_socket_directories=${this.socketDir}`,
       `-c max_connections=200`,
       `-c shared_buffers=256MB`,
+      // No fsync (a dev stack survives no OS crash), but a commit is written before it is
+      // acknowledged: a crash-like stop of the server (the fault soak's) loses no acknowledged write.
       `-c fsync=off`,
-      `-c synchronous_commit=off`,
+      `-c synchronous_commit=on`,
     ].join(' ');
     await runAs(this.user, this.bin('pg_ctl'), ['start', '-D', this.pgdata, '-l', this.logFile, '-w', '-t', '60', '-o', settings]);
     return true;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * `fast` rolls back open transactions and shuts down cleanly; `immediate` quits at once, like
+   * a crash (the soak's fault), and the next start runs crash recovery.
+   */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     if (!(await this.isRunning())) return;
-    await runAs(this.user, this.bin('pg_ctl'), ['stop', '-D', this.pgdata, '-m', 'fast', '-w', '-t', '60']);
+    await runAs(this.user, this.bin('pg_ctl'), ['stop', '-D', this.pgdata, '-m', mode, '-w', '-t', '60']);
   }
 }

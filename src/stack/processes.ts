@@ -1,8 +1,10 @@
 /**
  * Small process helpers for the embedded stack: running a server binary as its service user,
- * and telling whether a port or a pid is taken.
+ * telling whether a port or a pid is taken, and hanging a server's process tree (the fault tests
+ * and the soak).
  */
 import { execFile, execFileSync, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
@@ -92,4 +94,58 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Whether `pid` has exited (gone, or a zombie its parent has not reaped yet). */
+export function hasExited(pid: number): boolean {
+  if (!isPidAlive(pid)) return true;
+  try {
+    return processState(pid) === 'Z';
+  } catch {
+    return true; // gone meanwhile
+  }
+}
+
+/** The fields of /proc/<pid>/stat after the parenthesised command name: state, then the parent pid. */
+function statFields(pid: number | string): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
+function processState(pid: number): string {
+  return statFields(pid)[0]!;
+}
+
+/** A server process and every process it started (PostgreSQL's backends are the postmaster's children). */
+export function processTree(root: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return Number(statFields(pid)[1]) === root;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  return [root, ...children.flatMap(processTree)];
+}
+
+/**
+ * A hung server (a frozen VM, a stuck disk, a partition: no error, no answer): SIGSTOP to `root`
+ * first, so it forks nothing more, then to every process it started. `resume` sends SIGCONT to
+ * the same processes and may be called more than once; processes gone meanwhile are skipped.
+ */
+export function hangProcessTree(root: number): { pids: number[]; resume(): void } {
+  process.kill(root, 'SIGSTOP');
+  const pids = processTree(root);
+  for (const pid of pids.slice(1)) signalIfAlive(pid, 'SIGSTOP');
+  return { pids, resume: () => pids.forEach((pid) => signalIfAlive(pid, 'SIGCONT')) };
+}
+
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
