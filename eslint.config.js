@@ -12,6 +12,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The layers (ARCHITECTURE.md rules 5 and 8), enforced rather than hoped for.
+  {
+    files: ['subgraphs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^\\.\\./(?!\\.\\./)', message: 'A subgraph never imports another subgraph: a dependency between subgraphs is a merge or a request fact.' },
+        { regex: '/src/(?!subgraph-kit/|repo/repo\\.js$)', message: 'A subgraph imports only the subgraph kit (src/subgraph-kit/) and the repo interface (src/repo/repo.js).' },
+        { regex: '(^|/)(dev|bench|test)/', message: 'Production code never imports dev-only code (dev/, bench/, test/).' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)(dev|bench|test)/', message: 'Production code never imports dev-only code (dev/, bench/, test/).' },
+        { regex: '/subgraphs/[^/]+/(?!index\\.js$)', message: "The gateway knows a subgraph only through its descriptor (subgraphs/<name>/index.js), never its internals." },
+      ] }],
+    },
+  },
   // Each subgraph SDL is linted as the schema it is on its own.
   ...['main', 'telemetry', 'legacy'].map((subgraph) => ({
     files: [`subgraphs/${subgraph}/schema.graphql`],

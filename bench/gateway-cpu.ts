@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
-import { prng } from '../src/stack/demo.js';
+import { prng } from '../dev/stack/demo.js';
 import { scenarios } from './compare/scenarios.js';
 import { prepareBench } from './compare/setup.js';
 

@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
-import { stackUp } from '../src/stack/stack.js';
+import { stackUp } from '../dev/stack/stack.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
 const seconds = Number(values.seconds);

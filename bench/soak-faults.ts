@@ -23,9 +23,9 @@ import { clientClasses, projectRoot, type ClientClass } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
 import { DEBUG_HEADER } from '../src/gateway/use-repo-usage.js';
 import { createLogger } from '../src/observability/logger.js';
-import type { PostgresCluster } from '../src/stack/postgres-cluster.js';
-import { hangProcessTree, hasExited, waitFor } from '../src/stack/processes.js';
-import { stackProcesses, stackUp } from '../src/stack/stack.js';
+import type { PostgresCluster } from '../dev/stack/postgres-cluster.js';
+import { hangProcessTree, hasExited, waitFor } from '../dev/stack/processes.js';
+import { stackProcesses, stackUp } from '../dev/stack/stack.js';
 
 export const SOAK_RUNNING_FILE = '/tmp/soak-running';
 

@@ -18,7 +18,7 @@ import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
-import { stackUp } from '../src/stack/stack.js';
+import { stackUp } from '../dev/stack/stack.js';
 
 const { values } = parseArgs({
   options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string' }, faults: { type: 'boolean', default: false } },
@@ -91,7 +91,7 @@ await new Promise((resolve) => server.close(resolve));
 await repogate.close();
 // Leave the demo data as the seed made it (the write above is idempotent, but adds its fixes once).
 const { withPgClient } = await import('../src/repo/pg-client.js');
-const { readStackInfo } = await import('../src/stack/stack.js');
+const { readStackInfo } = await import('../dev/stack/stack.js');
 await withPgClient(readStackInfo()!.repos.telemetry.url, async (client) => {
   await client.query("DELETE FROM positions WHERE device_id = 2 AND recorded_at >= '2026-11-20' AND recorded_at < '2026-11-21'");
   await client.query(`UPDATE device_last_position l SET recorded_at = p.recorded_at, lat = p.lat, lon = p.lon, speed_kmh = p.speed_kmh, heading = p.heading

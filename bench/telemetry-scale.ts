@@ -12,9 +12,9 @@
  */
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { readStackInfo } from '../src/stack/stack.js';
+import { readStackInfo } from '../dev/stack/stack.js';
 import { withPgClient } from '../src/repo/pg-client.js';
-import { SEED_END } from '../src/stack/demo.js';
+import { SEED_END } from '../dev/stack/demo.js';
 import { devicesByIds, positionsInArea, tracks, tracksDownsampled } from '../subgraphs/telemetry/sql.js';
 import { readResults, replaceSection, writeResults } from './report.js';
 

@@ -97,7 +97,7 @@ ensureDebianPackage('mariadb-server', hasMariadb);
 switch (task) {
   case 'start':
     // NODE_ENV=production: graphql-js otherwise checks every instanceof the slow way (BENCHMARKS.md).
-    serve(...tsNode(['src/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', NODE_ENV: 'production', ...process.env } });
+    serve(...tsNode(['dev/cli.ts', 'start', ...rest], gatewayNodeFlags), { env: { REPOGATE_DEBUG: '1', NODE_ENV: 'production', ...process.env } });
     break;
   case 'test':
     ensureDebianPackage('chromium', hasChromium);
@@ -113,5 +113,5 @@ switch (task) {
     serve(bin('vitest'), ['run', ...rest]);
     break;
   default:
-    run(...tsNode(['src/cli.ts', task, ...rest]));
+    run(...tsNode(['dev/cli.ts', task, ...rest]));
 }

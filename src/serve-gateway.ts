@@ -1,7 +1,7 @@
 /**
  * Serves a gateway over a given topology on REPOGATE_HOST:REPOGATE_PORT, and drains on SIGTERM /
  * SIGINT: stop accepting, let in-flight requests finish (up to gateway.drainTimeoutMs), close the
- * pools, exit 0. Production code: both `npm start` (src/main.ts, after the embedded stack) and
+ * pools, exit 0. Production code: both `npm start` (dev/start.ts, after the embedded stack) and
  * the built `node dist/src/serve.js` end here, so it must not import anything dev-only.
  */
 import { createServer } from 'node:http';
@@ -19,18 +19,20 @@ export interface ServeGatewayOptions {
   server?: ServerOptions;
   /** A token GraphiQL opens with (dev only). */
   graphiqlToken?: string;
+  /** The operation GraphiQL opens with (dev only). */
+  graphiqlQuery?: string;
   /** Appended to the last log line, after the pools are closed. */
   stoppedHint?: string;
 }
 
 /** Resolves with the GraphQL URL once the gateway listens; exits the process after a drain. */
 export async function serveGateway(topology: Topology, options: ServeGatewayOptions = {}): Promise<{ url: string }> {
-  const { server = serverOptions(), graphiqlToken, stoppedHint } = options;
+  const { server = serverOptions(), graphiqlToken, graphiqlQuery, stoppedHint } = options;
   const logger = createLogger(server.logLevel);
   const tracing = server.tracing && startTracingWith(server.tracing);
   let draining = false;
   const subgraphs = await loadSubgraphs(topology);
-  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, logger, isDraining: () => draining, subgraphs });
+  const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, graphiqlQuery, logger, isDraining: () => draining, subgraphs });
   try {
     await repogate.checkGrants();
   } catch (error) {

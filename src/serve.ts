@@ -4,7 +4,7 @@
  *   NODE_ENV=production REPOGATE_CONFIG=/etc/repogate.json node --max-semi-space-size=64 dist/src/serve.js
  *
  * Serves the databases REPOGATE_CONFIG describes; it never starts the embedded stack, so none of
- * the dev-only code (src/stack, the demo seeds) is in its import graph
+ * the dev-only code (dev/: the embedded stack, the demo seeds) is in its import graph
  * (test/production-build.test.ts checks that graph).
  */
 import { ConfigError, topologyFromEnvironment } from './config.js';

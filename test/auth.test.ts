@@ -80,7 +80,7 @@ describe('authentication', () => {
   });
 
   it('`npm run token` prints a token the gateway accepts', async () => {
-    const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli.ts', 'token', '--class', 'api', '--tenant', 'globex'], {
+    const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['dev/cli.ts', 'token', '--class', 'api', '--tenant', 'globex'], {
       cwd: projectRoot,
     });
     const body = await (await gateway.post('{ company(id: "1") { name } }', undefined, { token: stdout.trim() })).json();

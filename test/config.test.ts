@@ -16,10 +16,10 @@ function validTopology(): any {
   return JSON.parse(JSON.stringify(stackInfo().topology));
 }
 
-/** Runs `src/cli.ts <command>` as npm scripts do (node, tsx as a loader); resolves with its exit and output. */
+/** Runs `dev/cli.ts <command>` as npm scripts do (node, tsx as a loader); resolves with its exit and output. */
 function cli(command: string, env: Record<string, string>, until?: RegExp) {
   return new Promise<{ code: number | null; output: string; kill(): Promise<number | null> }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/cli.ts', command], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
     });

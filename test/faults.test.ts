@@ -4,7 +4,7 @@
  * lost repo fail fast, and everything recovers by itself (no gateway restart) within seconds.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { stackProcesses } from '../src/stack/stack.js';
+import { stackProcesses } from '../dev/stack/stack.js';
 import { openGateway, pgRows, stackInfo, type GraphQLResponse } from './support.js';
 
 const gateway = openGateway();

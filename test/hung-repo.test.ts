@@ -7,8 +7,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTopology } from '../src/config.js';
-import { hangProcessTree } from '../src/stack/processes.js';
-import { stackProcesses } from '../src/stack/stack.js';
+import { hangProcessTree } from '../dev/stack/processes.js';
+import { stackProcesses } from '../dev/stack/stack.js';
 import { listen, openGateway, testTopology, type GraphQLResponse } from './support.js';
 
 const STATEMENT_TIMEOUT_MS = 1500;

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackOptions } from '../src/config.js';
-import { MariadbServer } from '../src/stack/mariadb-server.js';
-import { findPgBinDir, PostgresCluster } from '../src/stack/postgres-cluster.js';
-import { isRoot, userCanEnter } from '../src/stack/processes.js';
-import { outsideRoot, removeOutsideDir, serverDataDir } from '../src/stack/server-dirs.js';
+import { MariadbServer } from '../dev/stack/mariadb-server.js';
+import { findPgBinDir, PostgresCluster } from '../dev/stack/postgres-cluster.js';
+import { isRoot, userCanEnter } from '../dev/stack/processes.js';
+import { outsideRoot, removeOutsideDir, serverDataDir } from '../dev/stack/server-dirs.js';
 import { freePort, pgRows } from './support.js';
 
 const privateFolder = mkdtempSync(path.join(os.tmpdir(), 'repogate-private-'));

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { RequestRepo } from '../src/repo/request-repo.js';
-import { stackProcesses } from '../src/stack/stack.js';
+import { stackProcesses } from '../dev/stack/stack.js';
 import { mainUrl, openGateway, pgRows, stackInfo, testTopology, type TestGateway } from './support.js';
 
 const gateway = openGateway();

@@ -4,7 +4,7 @@
  * itself once the repo is back. The MariaDB process of the stack is really stopped.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { legacyServer } from '../src/stack/stack.js';
+import { legacyServer } from '../dev/stack/stack.js';
 import { listen, openGateway } from './support.js';
 
 const gateway = openGateway();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, RepogateError, type RepogateSdk } from '../src/sdk/client.js';
-import { legacyServer } from '../src/stack/stack.js';
+import { legacyServer } from '../dev/stack/stack.js';
 import { listen, mainUrl, mysqlRows, openGateway, pgRows, restoreLastPositions, telemetryUrl, tokenFor } from './support.js';
 
 const gateway = openGateway();

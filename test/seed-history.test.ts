@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateAndGrant } from '../src/migrations.js';
 import { withPgClient } from '../src/repo/pg-client.js';
-import { SEED_END, demoSizes } from '../src/stack/demo.js';
+import { SEED_END, demoSizes } from '../dev/stack/demo.js';
 import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
-import { seedTelemetryHistory } from '../subgraphs/telemetry/seed-history.js';
+import { seedTelemetryHistory } from '../dev/seeds/telemetry-history.js';
 import { pgRows, stackInfo, testTopology } from './support.js';
 
 const DATABASE = 'telemetry_seed_test';

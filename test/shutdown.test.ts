@@ -18,7 +18,7 @@ describe('SIGTERM', () => {
     writeFileSync(config, JSON.stringify({ ...stackInfo().topology, gateway: { ...stackInfo().topology.gateway, drainTimeoutMs: 20_000 } }));
     const port = await freePort();
     // As npm start runs it: node with tsx as a loader, so the signal reaches the gateway itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/cli.ts', 'start'], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', REPOGATE_CONFIG: config, REPOGATE_PORT: String(port), REPOGATE_LOG_LEVEL: 'warn' },
     });

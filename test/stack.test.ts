@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stackOptions } from '../src/config.js';
-import { MariadbServer } from '../src/stack/mariadb-server.js';
-import { findPgBinDir, PostgresCluster } from '../src/stack/postgres-cluster.js';
-import { SEED_END } from '../src/stack/demo.js';
-import { stackPorts, stackUp } from '../src/stack/stack.js';
+import { MariadbServer } from '../dev/stack/mariadb-server.js';
+import { findPgBinDir, PostgresCluster } from '../dev/stack/postgres-cluster.js';
+import { SEED_END } from '../dev/stack/demo.js';
+import { stackPorts, stackUp } from '../dev/stack/stack.js';
 import { mainUrl, mysqlRows, pgRows, stackInfo, telemetryUrl } from './support.js';
 
 /** The demo seed's positions are the week before SEED_END; `npm run seed:telemetry` adds history before it. */

@@ -10,8 +10,9 @@ import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
 import { withPgClient } from '../src/repo/pg-client.js';
 import type { Gateway } from '../src/gateway/yoga.js';
+import { exampleQuery } from '../dev/example-query.js';
 import type { AnySubgraph } from '../src/subgraph-kit/subgraph.js';
-import { readStackInfo, type StackInfo, type StackTopology } from '../src/stack/stack.js';
+import { readStackInfo, type StackInfo, type StackTopology } from '../dev/stack/stack.js';
 
 export function stackInfo(): StackInfo {
   const info = readStackInfo();
@@ -60,7 +61,7 @@ export function openGateway(
   // Log lines go to `logs`, not to the test output.
   const logs: Record<string, any>[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken, subgraphSchemas, subgraphs });
+  const repogate = createRepogate(topology, { debug: true, logger, graphiqlToken, graphiqlQuery: exampleQuery, subgraphSchemas, subgraphs });
   const post = async (query: string, variables?: Record<string, unknown>, options: RequestOptions = {}) => {
     const token = options.token ?? (await tokenFor(options.clientClass, options.tenant));
     return repogate.gateway.fetch('http://repogate.test/graphql', {

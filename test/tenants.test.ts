@@ -65,7 +65,7 @@ describe('npm run tenant -- add', () => {
     const before = await running.request('{ companies { edges { cursor } } }', undefined, { tenant: slug });
     expect(before.errors![0]!.extensions!.code).toBe('TENANT_UNKNOWN');
     try {
-      const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli.ts', 'tenant', 'add', slug, '--pool-size', '2'], { cwd: projectRoot });
+      const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['dev/cli.ts', 'tenant', 'add', slug, '--pool-size', '2'], { cwd: projectRoot });
       expect(stdout).toContain(`tenant ${slug}: database tenant_${slug} ready`);
       await new Promise((resolve) => setTimeout(resolve, testTopology().tenancy.cacheMs + 50)); // the miss above is cached that long
       const after = await running.request('{ companies { edges { cursor } } }', undefined, { tenant: slug, clientClass: 'api' });

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { projectRoot } from '../../src/config.js';
-import { prng } from '../../src/stack/demo.js';
-import { processCpuSeconds } from '../../src/stack/process-cpu.js';
+import { prng } from '../../dev/stack/demo.js';
+import { processCpuSeconds } from '../../dev/stack/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
 import { postgraphileQueries } from './postgraphile-queries.js';
 import { scenarios, type Scenario, type ScenarioName } from './scenarios.js';
@@ -88,7 +88,7 @@ async function countedServer(name: ServerName, port: number, serves: readonly Sc
 }
 
 async function repogateServer(port: number): Promise<Server> {
-  const child = await startProcess('repogate', ['src/cli.ts', 'start'], {
+  const child = await startProcess('repogate', ['dev/cli.ts', 'start'], {
     REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_DEBUG: '1',
   }, JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[]);
   const headers = { authorization: `Bearer ${token}` };

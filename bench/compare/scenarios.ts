@@ -7,7 +7,7 @@
  * Windows are fixed instants inside the demo data (the week before SEED_END) so each server's
  * answer is the same on every run and can be compared with the floor's.
  */
-import { SEED_END } from '../../src/stack/demo.js';
+import { SEED_END } from '../../dev/stack/demo.js';
 
 export type ScenarioName = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6';
 

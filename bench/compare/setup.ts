@@ -6,7 +6,7 @@
 import type { Topology } from '../../src/config.js';
 import { signDevToken } from '../../src/auth/tokens.js';
 import { withPgClient } from '../../src/repo/pg-client.js';
-import { stackUp } from '../../src/stack/stack.js';
+import { stackUp } from '../../dev/stack/stack.js';
 import { ids } from './scenarios.js';
 
 export function benchTopology(topology: Topology, poolSize: number): Topology {

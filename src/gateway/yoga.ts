@@ -14,7 +14,6 @@ import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas, schemaForClass } from './class-schemas.js';
 import { requestContexts, type GatewayContext } from './context.js';
 import { corsFor } from './cors.js';
-import { exampleQuery } from './example-query.js';
 import { isUnexpected, maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
@@ -47,6 +46,8 @@ export interface GatewayOptions {
   isDraining?: () => boolean;
   /** Prefills GraphiQL's Authorization header (dev only: an `interactive` token). */
   graphiqlToken?: string;
+  /** The operation GraphiQL opens with (dev: a cross-repo example). */
+  graphiqlQuery?: string;
   /** The subgraphs served (the topology's; the built-in ones by default). */
   subgraphs?: readonly AnySubgraph[];
   schemas?: Record<ClientClass, GraphQLSchema>;
@@ -70,6 +71,7 @@ export function createGateway({
   verifyToken,
   debug = false,
   graphiqlToken,
+  graphiqlQuery,
   isDraining,
   subgraphs = builtInSubgraphs,
   schemas = buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs),
@@ -117,7 +119,7 @@ export function createGateway({
     renderGraphiQL,
     graphiql: settings.graphiql && {
       title: 'Repogate',
-      defaultQuery: exampleQuery,
+      defaultQuery: graphiqlQuery,
       headers: Object.keys(graphiqlHeaders).length > 0 ? JSON.stringify(graphiqlHeaders) : undefined,
     },
     // One operation per request: a batch would multiply the work one request may cause.

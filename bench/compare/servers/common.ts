@@ -10,7 +10,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { readStackInfo } from '../../../src/stack/stack.js';
+import { readStackInfo } from '../../../dev/stack/stack.js';
 
 export type RepoName = 'main' | 'telemetry' | 'legacy';
 export const TENANT = 'acme';

@@ -2,7 +2,7 @@
 import type mysql from 'mysql2/promise';
 import {
   SEED_END, demoSizes, demoTenants, intBetween, legacyCodeOf, pick, prng,
-} from '../../src/stack/demo.js';
+} from '../stack/demo.js';
 
 const DAY = 86_400_000;
 const items = ['GPS tracker rental', 'SIM data plan', 'Installation', 'Support hours', 'Route report', 'Überführung'];

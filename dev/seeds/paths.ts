@@ -8,7 +8,7 @@
  * clock only runs while driving, so the car stands still overnight and sets off where it stopped.
  * Speed and heading are the path's derivative, so they agree with the fixes around them.
  */
-import { prng } from '../../src/stack/demo.js';
+import { prng } from '../stack/demo.js';
 
 const KM_PER_DEGREE = 111.2;
 const DRIVING_FROM_HOUR = 6;

@@ -5,18 +5,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, repoConfig, topologyFromEnvironment } from './config.js';
-import { printContracts, schemasDir } from './gateway/contracts.js';
+import { ConfigError, repoConfig, topologyFromEnvironment } from '../src/config.js';
+import { printContracts, schemasDir } from '../src/gateway/contracts.js';
 import { parseArgs } from 'node:util';
-import { signDevToken } from './auth/tokens.js';
-import { migrateTopology } from './migrate-topology.js';
-import { loadSubgraphs } from './subgraphs.js';
+import { signDevToken } from '../src/auth/tokens.js';
+import { migrateTopology } from '../src/migrate-topology.js';
+import { loadSubgraphs } from '../src/subgraphs.js';
 import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
-import { addTenant, setTenantStatus } from './tenancy/tenant-admin.js';
+import { addTenant, setTenantStatus } from '../src/tenancy/tenant-admin.js';
 
 const commands: Record<string, () => Promise<void>> = {
   async start() {
-    const { startGateway } = await import('./main.js');
+    const { startGateway } = await import('./start.js');
     await startGateway();
   },
   async 'stack:up'() {
@@ -59,7 +59,7 @@ const commands: Record<string, () => Promise<void>> = {
     if (!Number.isSafeInteger(rows) || rows <= 0) throw new ConfigError('usage: npm run seed:telemetry -- --rows 100000000 [--interval-s 30]');
     const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
     if (!topology) throw new ConfigError('seed:telemetry needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
-    const { seedTelemetryHistory } = await import('../subgraphs/telemetry/seed-history.js');
+    const { seedTelemetryHistory } = await import('./seeds/telemetry-history.js');
     await seedTelemetryHistory(repoConfig(topology, 'telemetry').url, { rows, intervalSeconds: Number(values['interval-s']) });
   },
   /** `tenant add <slug> [--pool-size N]`, `tenant suspend <slug>`, `tenant activate <slug>`, while the gateway runs. */

@@ -1,9 +1,9 @@
 /** Demo rows of one tenant's main database (DOMAIN.md): deterministic, loaded with COPY. */
 import type pg from 'pg';
-import { copyRows } from '../../src/stack/copy-rows.js';
+import { copyRows } from '../stack/copy-rows.js';
 import {
   SEED_END, companyOfUser, demoSizes, intBetween, legacyCodeOf, pick, prng, type DemoTenant,
-} from '../../src/stack/demo.js';
+} from '../stack/demo.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

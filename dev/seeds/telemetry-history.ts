@@ -14,8 +14,8 @@ import { cpus } from 'node:os';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SEED_END, demoSizes, demoTenants } from '../../src/stack/demo.js';
-import { processCpuSeconds } from '../../src/stack/process-cpu.js';
+import { SEED_END, demoSizes, demoTenants } from '../stack/demo.js';
+import { processCpuSeconds } from '../stack/process-cpu.js';
 import { devicePath, type DevicePath } from './paths.js';
 
 const HOUR_MS = 3_600_000;

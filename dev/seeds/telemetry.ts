@@ -1,7 +1,7 @@
 /** Demo devices and 1M positions (DOMAIN.md): deterministic, loaded with COPY. */
 import type pg from 'pg';
-import { copyRows } from '../../src/stack/copy-rows.js';
-import { SEED_END, demoDevices, demoSizes, demoTenants, prng } from '../../src/stack/demo.js';
+import { copyRows } from '../stack/copy-rows.js';
+import { SEED_END, demoDevices, demoSizes, demoTenants, prng } from '../stack/demo.js';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 const labels = ['van', 'truck', 'bike', 'car', 'trailer'];
