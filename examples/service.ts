@@ -10,7 +10,7 @@ import { createClient, RepogateError } from '../src/sdk/client.js';
 
 /** Without REPOGATE_TOKEN, next to `npm start`: an `api` token for acme, signed with the dev stack's secret. */
 async function devToken(): Promise<string | undefined> {
-  const [{ readStackInfo }, { signDevToken }] = await Promise.all([import('../src/stack/stack.js'), import('../src/auth/tokens.js')]);
+  const [{ readStackInfo }, { signDevToken }] = await Promise.all([import('../dev/stack/stack.js'), import('../src/auth/tokens.js')]);
   const auth = readStackInfo()?.topology.auth;
   return auth && 'hs256Secret' in auth ? signDevToken(auth.hs256Secret, { clientClass: 'api', tenant: 'acme', subject: 'examples/service.ts', expiresIn: '5m' }) : undefined;
 }
