@@ -3,11 +3,10 @@
  * `mktemp -d`): the servers keep their files outside it, and real PostgreSQL and MariaDB servers
  * initialise and start there. Before, initdb failed reading the checkout's superuser.pw.
  */
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stackOptions } from '../src/config.js';
 import { MariadbServer } from '../dev/stack/mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from '../dev/stack/postgres-cluster.js';
 import { isRoot, userCanEnter } from '../dev/stack/processes.js';
@@ -34,7 +33,14 @@ describe.runIf(isRoot)('a checkout in a private folder', () => {
     expect(outside.startsWith(`${outsideRoot}/checkout-`)).toBe(true);
     expect(readlinkSync(path.join(dataDir, 'servers'))).toBe(outside);
     expect(serverDataDir(dataDir)).toBe(outside); // stable across starts
-    expect(serverDataDir(stackOptions().dataDir)).toBe(stackOptions().dataDir);
+    // A checkout the service users can enter (this one may itself be private, as a clone in root's home is).
+    const open = mkdtempSync(path.join(os.tmpdir(), 'repogate-open-'));
+    chmodSync(open, 0o755);
+    try {
+      expect(serverDataDir(path.join(open, '.data'))).toBe(path.join(open, '.data'));
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+    }
   });
 
   it('initialises and serves real PostgreSQL there', async () => {
