@@ -17,7 +17,8 @@ export default tseslint.config(
     files: ['subgraphs/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { regex: '^\\.\\./(?!\\.\\./)', message: 'A subgraph never imports another subgraph: a dependency between subgraphs is a merge or a request fact.' },
+        // By their folder's name too: `../../subgraphs/main/…` is as much another subgraph as `../main/…`.
+        { regex: '^\\.\\./(?!\\.\\./)|/subgraphs/', message: 'A subgraph never imports another subgraph: a dependency between subgraphs is a merge or a request fact.' },
         { regex: '/src/(?!subgraph-kit/|repo/repo\\.js$)', message: 'A subgraph imports only the subgraph kit (src/subgraph-kit/) and the repo interface (src/repo/repo.js).' },
         { regex: '(^|/)(dev|bench|test)/', message: 'Production code never imports dev-only code (dev/, bench/, test/).' },
       ] }],

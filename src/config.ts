@@ -69,14 +69,14 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
   },
 };
 
-const gatewayDefaults = {
+export const gatewayDefaults = {
   // Room for recordPositions' 10,000 fixes (about 1.2 MB of JSON), not for much more.
   maxBodyBytes: 1_500_000,
   drainTimeoutMs: 10_000,
   graphiql: false,
   breaker: { failures: 5, cooldownMs: 1_000 },
   // No browser origin but the gateway's own until a deployment lists its frontends.
-  cors: { origins: [], credentials: false },
+  cors: { origins: [] as string[], credentials: false },
 };
 
 /** A config gives only what differs from the defaults: merge it over them, objects deeply. */
@@ -131,6 +131,15 @@ export type PgRepoConfig = z.infer<typeof pgRepoSchema>;
 export type MysqlRepoConfig = z.infer<typeof mysqlRepoSchema>;
 export type RepoConfig = PgRepoConfig | MysqlRepoConfig;
 
+/**
+ * A subgraph's context sits under its name next to the request's own keys, and its settings are
+ * the topology's section of that name: neither may be shadowed.
+ */
+const reservedRepoNames: ReadonlySet<string> = new Set([
+  'principal', 'session', 'tenant', 'request', 'params', 'repoUsage', 'requestId', 'operationType',
+  'repos', 'tenancy', 'classes', 'gateway', 'auth',
+]);
+
 /** Tokens must carry these `iss` / `aud` when set: a shared identity provider issues tokens for other apps too. */
 const claimsChecks = { issuer: z.string().min(1).optional(), audience: z.string().min(1).optional() };
 const authSchema = z.union([
@@ -144,7 +153,13 @@ export const topologySchema = z
   .object({
     /** One entry per subgraph, named as the subgraph (src/subgraphs.ts lists the built-in ones). */
     repos: z
-      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name'), z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]))
+      .record(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name')
+          .refine((name) => !reservedRepoNames.has(name), 'is reserved: the request context or the topology uses that key'),
+        z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]),
+      )
       .refine((repos) => Object.keys(repos).length > 0, 'must name at least one repo'),
     /** Subgraphs with a database per tenant: the registry says which database serves a tenant. */
     tenancy: z
@@ -187,7 +202,9 @@ export const topologySchema = z
               /** Access-Control-Allow-Credentials: only for cookie-based auth; bearer tokens do not need it. */
               credentials: z.boolean(),
             })
-            .strict(),
+            .strict()
+            // Every origin, credentials included, is what yoga's default did and what this setting is for closing.
+            .refine((cors) => !(cors.credentials && cors.origins.includes('*')), 'credentials: true needs the origins listed, not *'),
         })
         .strict(),
     ),

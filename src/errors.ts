@@ -76,8 +76,12 @@ export class RepoBusyError extends RepogateError {
   readonly code = 'REPO_BUSY';
   override name = 'RepoBusyError';
 
-  constructor(readonly repo: string, reason = 'is busy') {
+  /** `pool`: no connection came free in time; `statement`: a statement ran past its timeout. */
+  readonly wait: 'pool' | 'statement';
+
+  constructor(readonly repo: string, reason = 'is busy', wait: 'pool' | 'statement' = 'pool') {
     super(`Repo "${repo}" ${reason}; try again shortly.`, { code: 'REPO_BUSY', repo });
+    this.wait = wait;
   }
 }
 

@@ -35,6 +35,16 @@ describe('authentication', () => {
     await expect401(await gateway.post(query, undefined, { token: '' }), /Authorization: Bearer/);
   });
 
+  it('refuses every spelling of the endpoint yoga serves without a token, and serves them with one', async () => {
+    for (const url of ['http://repogate.test/graphql/', 'http://repogate.test/x?y=/graphql']) {
+      const post = (headers: Record<string, string>) =>
+        gateway.gateway.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+      await expect401(await post({}), /Authorization: Bearer/);
+      const served = await post({ authorization: `Bearer ${await tokenFor()}` });
+      expect((await served.json()).data.companies.edges[0].node.name).toBe('Müller GmbH');
+    }
+  });
+
   it('refuses a bad signature', async () => {
     const forged = await new SignJWT({ tenant: 'acme', class: 'admin' })
       .setProtectedHeader({ alg: 'HS256' })

@@ -161,7 +161,7 @@ function buildInfo(dataDir: string): StackInfo {
       },
       tenancy: { registryUrl: registry },
       auth: { hs256Secret: devSecret(dataDir) },
-      // A dev stack: GraphiQL on (with an interactive token prefilled by main.ts), and frontends
+      // A dev stack: GraphiQL on (with an interactive token prefilled by dev/start.ts), and frontends
       // on any localhost port may call it.
       gateway: { graphiql: true, cors: { origins: ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'], credentials: false } },
     },

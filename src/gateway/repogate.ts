@@ -1,6 +1,6 @@
 /**
  * Everything one gateway process holds, built from a topology: the pools (registry), the tenant
- * directory, the token verifier and the yoga handler. Pure construction; main.ts listens, tests
+ * directory, the token verifier and the yoga handler. Pure construction; serve-gateway.ts listens, tests
  * call `gateway.fetch` directly.
  */
 import { createTokenVerifier } from '../auth/tokens.js';
@@ -49,7 +49,9 @@ export function createRepogate(
     gateway,
     async checkGrants() {
       const databases = await tenants.activeDatabases();
-      const [gaps, exposures] = await Promise.all([findGrantGaps(registry, subgraphs, schemas, databases), findGrantExposures(registry, subgraphs, databases)]);
+      // One after the other: each opens a pool per tenant, class and repo.
+      const gaps = await findGrantGaps(registry, subgraphs, schemas, databases);
+      const exposures = await findGrantExposures(registry, subgraphs, databases);
       if (gaps.length + exposures.length > 0) throw new Error(describeGrantGaps(gaps, exposures));
     },
     registry,

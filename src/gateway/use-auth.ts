@@ -23,7 +23,6 @@ export interface AuthOptions {
   graphiql: boolean;
   /** Each class sees its own schema (class-schemas.ts). */
   schemas: Record<ClientClass, GraphQLSchema>;
-  graphqlEndpoint?: string;
 }
 
 /**
@@ -33,11 +32,13 @@ export interface AuthOptions {
  * GraphiQL page itself (a browser's GET for HTML, only while GraphiQL is served: otherwise that
  * GET would run as a query), /health and /ready need no token.
  */
-export function useAuth(verify: TokenVerifier, { graphiql, schemas, graphqlEndpoint = '/graphql' }: AuthOptions): Plugin<AuthContext> {
+export function useAuth(verify: TokenVerifier, { graphiql, schemas }: AuthOptions): Plugin<AuthContext> {
   const verified = new WeakMap<Request, Principal>();
   return {
-    async onRequestParse({ request, url }) {
-      if (url.pathname !== graphqlEndpoint) return;
+    // Called for every request yoga routes to GraphQL (`/graphql`, `/graphql/`, …): /health,
+    // /ready and /metrics have been answered by then. No path test here, or one spelling of the
+    // endpoint would skip the token.
+    async onRequestParse({ request }) {
       if (graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
       if (!token) throw new UnauthenticatedError('Send Authorization: Bearer <token> (npm run token prints one).');

@@ -27,7 +27,7 @@ export function useTracing(): Plugin {
     instrumentation: {
       async request({ request }, wrapped) {
         const url = new URL(request.url);
-        if (url.pathname !== graphqlEndpoint) return wrapped();
+        if (url.pathname.replace(/\/$/, '') !== graphqlEndpoint) return wrapped();
         const caller = contextFromHeaders(request.headers);
         const span = tracer().startSpan(
           `${request.method} ${graphqlEndpoint}`,

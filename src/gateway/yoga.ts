@@ -1,12 +1,12 @@
 /**
- * Builds the HTTP handler (yoga) around the gateway schema. Builds only: main.ts listens.
+ * Builds the HTTP handler (yoga) around the gateway schema. Builds only: serve-gateway.ts listens.
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { TokenVerifier } from '../auth/tokens.js';
-import { classDefaults, clientClasses, type ClassOptions, type ClientClass, type GatewaySettings } from '../config.js';
+import { classDefaults, clientClasses, gatewayDefaults, type ClassOptions, type ClientClass, type GatewaySettings } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
@@ -77,7 +77,7 @@ export function createGateway({
   schemas = buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs),
   subgraphSchemas = subgraphs.map(subgraphSchema),
   classes = classDefaults,
-  settings = { maxBodyBytes: 1_500_000, graphiql: true, cors: { origins: [], credentials: false } },
+  settings = gatewayDefaults,
   logger = createLogger(),
 }: GatewayOptions): Gateway {
   // The original of a masked error is logged with the request's id, never sent.

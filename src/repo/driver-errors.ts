@@ -46,7 +46,7 @@ export function translateDriverError(repo: string, error: unknown): unknown {
   if (error instanceof RepoBusyError || error instanceof RepoUnavailableError) return error;
   const code = codeOf(error);
   if (code && forbiddenCodes.has(code)) return new ForbiddenError();
-  if (code && timeoutCodes.has(code)) return new RepoBusyError(repo, 'took longer than its statement timeout');
+  if (code && timeoutCodes.has(code)) return new RepoBusyError(repo, 'took longer than its statement timeout', 'statement');
   // pg-pool's wait in the queue timed out: every connection was taken (by statements on a hung server, say).
   if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') return new RepoBusyError(repo);
   if (isUnreachable(error)) return new RepoUnavailableError(repo);

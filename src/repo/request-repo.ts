@@ -4,7 +4,7 @@
  * writes). Made per request; the pools behind it belong to the process.
  */
 import { repoConfig, type ClientClass, type RepoName } from '../config.js';
-import { RepoUnavailableError } from '../errors.js';
+import { RepoBusyError, RepoUnavailableError } from '../errors.js';
 import type { Database } from './database.js';
 import { inSqlSpan } from '../observability/subgraph-spans.js';
 import { formatLsn, parseLsn } from './lsn.js';
@@ -72,9 +72,11 @@ export class RequestRepo implements Repo {
       this.served('replica');
       return rows;
     } catch (error) {
-      // The replica went away since the last poll: the primary answers, the client sees no error.
-      if (!(error instanceof RepoUnavailableError)) throw error;
-      monitor!.markDown(replica);
+      // The replica went away (or hangs, its pool full of statements waiting on it) since the
+      // last poll: the primary answers, the client sees no error. A statement that ran past its
+      // timeout would only run as long again there.
+      if (error instanceof RepoUnavailableError) monitor!.markDown(replica);
+      else if (!(error instanceof RepoBusyError && error.wait === 'pool')) throw error;
       return this.onPrimary(sql, params);
     }
   }

@@ -5,7 +5,6 @@
  * `extensions.repos` are loops over the configured list of descriptors.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { MergedTypeConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
@@ -96,10 +95,6 @@ export function folderFiles(moduleUrl: string): Pick<Subgraph, 'typeDefs' | 'mig
     migrations: new URL('./migrations/', moduleUrl),
     grants: new URL('./grants.sql', moduleUrl),
   };
-}
-
-export function pathOf(url: URL): string {
-  return fileURLToPath(url);
 }
 
 export function subgraphSchema(subgraph: AnySubgraph): GraphQLSchema {

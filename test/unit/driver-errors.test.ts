@@ -33,7 +33,7 @@ describe('translateDriverError', () => {
 
   it.each(['57014', 'ER_STATEMENT_TIMEOUT'])('makes statement timeout %s REPO_BUSY', (code) => {
     expect(translateDriverError('legacy', driverError('canceling statement due to statement timeout', code))).toEqual(
-      new RepoBusyError('legacy', 'took longer than its statement timeout'),
+      new RepoBusyError('legacy', 'took longer than its statement timeout', 'statement'),
     );
   });
 

@@ -26,6 +26,7 @@ describe('a subgraph', () => {
 
   it.each([
     ['../legacy/sql.js', /never imports another subgraph/],
+    ['../../subgraphs/legacy/sql.js', /never imports another subgraph/],
     ['../../src/gateway/context.js', /only the subgraph kit/],
     ['../../src/repo/registry.js', /only the subgraph kit/],
     ['../../dev/stack/demo.js', /never imports dev-only code/],

@@ -76,3 +76,18 @@ describe('parseTopology', () => {
     expect(refusal({ ...minimal(), gatway: {} })).toEqual('invalid Repogate config (repogate.json):\n  (root): Unrecognized key: "gatway"');
   });
 });
+
+describe('what a topology may not say', () => {
+  it('refuses credentials for every origin', () => {
+    const config = { ...minimal(), gateway: { cors: { origins: ['*'], credentials: true } } };
+    expect(refusal(config)).toBe('invalid Repogate config (repogate.json):\n  gateway.cors: credentials: true needs the origins listed, not *');
+  });
+
+  it('refuses a repo named like a key of the request context or of the topology', () => {
+    for (const name of ['principal', 'session', 'auth']) {
+      const config = minimal();
+      config.repos[name] = { driver: 'pg', url: 'postgres://db:5432/x', roles };
+      expect(refusal(config)).toBe(`invalid Repogate config (repogate.json):\n  repos.${name}: is reserved: the request context or the topology uses that key`);
+    }
+  });
+});
