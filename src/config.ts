@@ -153,13 +153,12 @@ export const topologySchema = z
   .object({
     /** One entry per subgraph, named as the subgraph (src/subgraphs.ts lists the built-in ones). */
     repos: z
-      .record(
-        z
-          .string()
-          .regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name')
-          .refine((name) => !reservedRepoNames.has(name), 'is reserved: the request context or the topology uses that key'),
-        z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]),
-      )
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name'), z.discriminatedUnion('driver', [pgRepoSchema, mysqlRepoSchema]))
+      .superRefine((repos, context) => {
+        for (const name of Object.keys(repos).filter((key) => reservedRepoNames.has(key))) {
+          context.addIssue({ code: 'custom', path: [name], message: 'is reserved: the request context or the topology uses that key' });
+        }
+      })
       .refine((repos) => Object.keys(repos).length > 0, 'must name at least one repo'),
     /** Subgraphs with a database per tenant: the registry says which database serves a tenant. */
     tenancy: z
