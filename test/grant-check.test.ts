@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildClassSchemas } from '../src/gateway/class-schemas.js';
-import { findGrantGaps } from '../src/gateway/check-grants.js';
+import { findGrantExposures, findGrantGaps } from '../src/gateway/check-grants.js';
 import { buildGatewaySchema } from '../src/gateway/stitch.js';
+import type { AnySubgraph } from '../src/subgraph-kit/subgraph.js';
 import { builtInSubgraphs } from '../src/subgraphs.js';
-import { mainUrl, openGateway, pgRows } from './support.js';
+import { mainUrl, openGateway, pgRows, type TestGateway } from './support.js';
 
 describe('the start-up grant check', () => {
   it('finds no gap in the stack as provisioned', async () => {
@@ -32,6 +33,64 @@ describe('the start-up grant check', () => {
       await expect(gateway.checkGrants()).rejects.toThrow(/api: main\/acme may not SELECT projects\.name \(needed by Company\.projects, Project\.name\)/);
     } finally {
       await pgRows(mainUrl(), 'GRANT SELECT ON projects TO repogate_api');
+      await gateway.close();
+    }
+  });
+});
+
+describe('hiding one more field from a class', () => {
+  // Company.createdAt hidden from api: one declaration in main's fields…
+  const main = builtInSubgraphs.find((subgraph) => subgraph.name === 'main')!;
+  const hiding = { ...main, fields: { ...main.fields, 'Company.createdAt': { ...main.fields['Company.createdAt'], hiddenFrom: ['api' as const] } } };
+  const subgraphs = builtInSubgraphs.map((subgraph) => (subgraph === main ? hiding : subgraph));
+  // …and its REVOKE.
+  const revoke = 'REVOKE SELECT ON companies FROM repogate_api; GRANT SELECT (id, name, legacy_customer_code) ON companies TO repogate_api';
+  const restore = 'REVOKE SELECT (id, name, legacy_customer_code) ON companies FROM repogate_api; GRANT SELECT ON companies TO repogate_api';
+  const check = async (gateway: TestGateway, parts: readonly AnySubgraph[]) => ({
+    gaps: await findGrantGaps(gateway.registry, parts, buildClassSchemas(buildGatewaySchema(parts), parts), ['acme']),
+    exposures: await findGrantExposures(gateway.registry, parts, ['acme']),
+  });
+
+  it('with the declaration but not the REVOKE: the role may still read it, and the check says so', async () => {
+    const gateway = openGateway({ subgraphs });
+    try {
+      expect(await check(gateway, subgraphs)).toEqual({
+        gaps: [],
+        exposures: [{ clientClass: 'api', repo: 'main', database: 'acme', column: 'companies.created_at', fields: ['Company.createdAt'] }],
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('with the REVOKE but not the declaration: the schema shows what the role may not read, and the check says so', async () => {
+    await pgRows(mainUrl(), revoke);
+    const gateway = openGateway();
+    try {
+      expect(await check(gateway, builtInSubgraphs)).toEqual({
+        gaps: [{ clientClass: 'api', repo: 'main', database: 'acme', column: 'companies.created_at', fields: ['Company.createdAt'] }],
+        exposures: [],
+      });
+    } finally {
+      await pgRows(mainUrl(), restore);
+      await gateway.close();
+    }
+  });
+
+  it('with both: the check passes, api reads companies without the column, and cannot ask for the field', async () => {
+    await pgRows(mainUrl(), revoke);
+    const gateway = openGateway({ subgraphs });
+    try {
+      expect(await check(gateway, subgraphs)).toEqual({ gaps: [], exposures: [] });
+      const page = await gateway.request('{ companies(first: 2) { edges { node { name } } } }', undefined, { clientClass: 'api' });
+      expect(page).toMatchObject({ data: { companies: { edges: [{ node: { name: 'Müller GmbH' } }, { node: {} }] } } });
+      expect(page.errors).toBeUndefined();
+      const asked = await gateway.request('{ companies(first: 2) { edges { node { createdAt } } } }', undefined, { clientClass: 'api' });
+      expect(asked.errors![0]!.message).toMatch(/Cannot query field "createdAt" on type "Company"/);
+      // The other classes still read it.
+      expect((await gateway.request('{ company(id: "1") { createdAt } }')).data!.company.createdAt).toEqual(expect.any(String));
+    } finally {
+      await pgRows(mainUrl(), restore);
       await gateway.close();
     }
   });

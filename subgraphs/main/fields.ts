@@ -1,6 +1,6 @@
 /**
  * What each field of this subgraph reads and who may not see it: the one declaration per field.
- * The class schemas, the SQL variants (loaders.ts), the start-up grant check and the privilege
+ * The class schemas, each class's statements (sql.ts), the start-up grant check and the privilege
  * tests derive from it; grants.sql must agree, and the grant check fails when it does not.
  */
 import type { FieldAccess } from '../../src/subgraph-kit/subgraph.js';
@@ -29,6 +29,3 @@ export const fields: Record<string, FieldAccess> = {
   'Query.users': { columns: ['users.id'] },
   'Mutation.startTimeEntry': { columns: ['time_entries.user_id', 'projects.id', 'users.company_id'] },
 };
-
-/** The fields whose columns the SQL leaves out for a class that may not see them (sql.ts's private variants). */
-export const privateFields = ['User.email', 'TimeEntry.note'] as const;

@@ -2,7 +2,6 @@ import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
-import { privateFields } from './fields.js';
 import * as sql from './sql.js';
 
 export interface UsersPageArgs {
@@ -10,20 +9,15 @@ export interface UsersPageArgs {
   limit: number;
 }
 
-/** The statements a class may run: without the private fields' columns when it may not see them. */
-export function statementsFor({ canSee }: Pick<SubgraphRequest, 'canSee'>): sql.PrivateStatements {
-  return privateFields.every(canSee) ? sql.withPrivateColumns : sql.withoutPrivateColumns;
-}
-
 /** Made per request: a loader caches what it loaded, and that must never outlive the request. */
 export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee'>) {
-  const statements = statementsFor(request);
+  const statements = sql.statementsFor(request.canSee);
   return {
     statements,
-    companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(sql.companiesByIds, [ids]), (row) => row.id),
+    companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(statements.companiesByIds, [ids]), (row) => row.id),
     companyByLegacyCode: rowLoader(
       'Company',
-      (codes) => repo.read<sql.CompanyRow>(sql.companiesByLegacyCodes, [codes]),
+      (codes) => repo.read<sql.CompanyRow>(statements.companiesByLegacyCodes, [codes]),
       (row) => row.legacyCustomerCode ?? '',
     ),
     userById: rowLoader('User', (ids) => repo.read<sql.UserRow>(statements.usersByIds, [ids]), (row) => row.id),

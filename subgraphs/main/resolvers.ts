@@ -22,7 +22,7 @@ export const resolvers: IResolvers<unknown, MainContext> = {
   Query: {
     async companies(_root, args: Page, { main }) {
       const page = pageArgs(args, 20);
-      const rows = await main.repo.read<sql.CompanyRow>(sql.companiesPage, [page.afterId, page.first + 1]);
+      const rows = await main.repo.read<sql.CompanyRow>(main.loaders.statements.companiesPage, [page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
     company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),

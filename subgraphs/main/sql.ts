@@ -32,45 +32,81 @@ export interface TimeEntryRow {
   note: string | null;
 }
 
-// char(8) comes back space-padded from PostgreSQL and unpadded from MariaDB: trim so keys match.
-const companyColumns = `id, name, rtrim(legacy_customer_code) AS "legacyCustomerCode", created_at AS "createdAt"`;
-
 /**
- * users.email and time_entries.note are private: the `api` class's role may not read them, and
- * PostgreSQL refuses a statement that merely names them. So the statements touching those
- * tables come in two variants; loaders pick the one the request's class may run.
+ * A column a statement selects, and the field that reads it. A class that may not see that field
+ * gets NULL in its place (PostgreSQL refuses a statement that merely names a column the role may
+ * not read): what each class's statements read follows the `fields` declarations (fields.ts),
+ * the same ones its schema and the start-up grant check follow. Keys are read by every class.
  */
-export interface PrivateColumns {
-  email: boolean;
-  note: boolean;
+interface Column {
+  sql: string;
+  /** The GraphQL name, when it differs from the column's. */
+  as?: string;
+  field?: string;
+  /** For the NULL that stands in for it. */
+  type?: string;
 }
 
-const userColumns = (p: PrivateColumns) =>
-  `id, company_id AS "companyId", name, ${p.email ? 'email' : 'NULL::text AS email'}, created_at AS "createdAt"`;
-const timeEntryColumns = (p: PrivateColumns) =>
-  `id, user_id AS "userId", project_id AS "projectId", started_at AS "startedAt", ended_at AS "endedAt", ${p.note ? 'note' : 'NULL::text AS note'}`;
+const companyColumns: readonly Column[] = [
+  { sql: 'id' },
+  { sql: 'name', field: 'Company.name', type: 'text' },
+  // char(8) comes back space-padded from PostgreSQL and unpadded from MariaDB: trim so keys match.
+  { sql: 'rtrim(legacy_customer_code)', as: 'legacyCustomerCode', field: 'Company.legacyCustomerCode', type: 'text' },
+  { sql: 'created_at', as: 'createdAt', field: 'Company.createdAt', type: 'timestamptz' },
+];
 
-export const companiesByIds = `SELECT ${companyColumns} FROM companies WHERE id = ANY($1::bigint[])`;
+const userColumns: readonly Column[] = [
+  { sql: 'id' },
+  { sql: 'company_id', as: 'companyId' },
+  { sql: 'name', field: 'User.name', type: 'text' },
+  { sql: 'email', field: 'User.email', type: 'text' },
+  { sql: 'created_at', as: 'createdAt' },
+];
 
-export const companiesByLegacyCodes = `
-  SELECT ${companyColumns} FROM companies WHERE legacy_customer_code = ANY($1::bpchar[])`;
+const timeEntryColumns: readonly Column[] = [
+  { sql: 'id' },
+  { sql: 'user_id', as: 'userId' },
+  { sql: 'project_id', as: 'projectId' },
+  { sql: 'started_at', as: 'startedAt' },
+  { sql: 'ended_at', as: 'endedAt' },
+  { sql: 'note', field: 'TimeEntry.note', type: 'text' },
+];
 
-/** $1 after id (null: first page), $2 page size + 1. */
-export const companiesPage = `
-  SELECT ${companyColumns} FROM companies
-  WHERE $1::bigint IS NULL OR id > $1
-  ORDER BY id
-  LIMIT $2`;
+function select(columns: readonly Column[], canSee: (field: string) => boolean): string {
+  return columns
+    .map(({ sql, as, field, type }) => {
+      const name = as ? `"${as}"` : sql;
+      if (field && !canSee(field)) return `NULL::${type} AS ${name}`;
+      return as ? `${sql} AS ${name}` : sql;
+    })
+    .join(', ');
+}
 
-function privateStatements(p: PrivateColumns) {
+/** The statements a class may run, built from what it may see (once per class: `statementsFor`). */
+function buildStatements(canSee: (field: string) => boolean) {
+  const companies = select(companyColumns, canSee);
+  const users = select(userColumns, canSee);
+  const entries = select(timeEntryColumns, canSee);
+  const writesNote = canSee('TimeEntry.note');
   return {
-    usersByIds: `SELECT ${userColumns(p)} FROM users WHERE id = ANY($1::bigint[])`,
+    companiesByIds: `SELECT ${companies} FROM companies WHERE id = ANY($1::bigint[])`,
+
+    companiesByLegacyCodes: `SELECT ${companies} FROM companies WHERE legacy_customer_code = ANY($1::bpchar[])`,
+
+    /** $1 after id (null: first page), $2 page size + 1. */
+    companiesPage: `
+      SELECT ${companies} FROM companies
+      WHERE $1::bigint IS NULL OR id > $1
+      ORDER BY id
+      LIMIT $2`,
+
+    usersByIds: `SELECT ${users} FROM users WHERE id = ANY($1::bigint[])`,
 
     /** One keyset page per company ($1 company ids, $2 after id, $3 page size + 1), via the (company_id, id) index. */
     usersPageByCompanies: `
       SELECT u.* FROM unnest($1::bigint[]) AS c(id)
       CROSS JOIN LATERAL (
-        SELECT ${userColumns(p)} FROM users
+        SELECT ${users} FROM users
         WHERE company_id = c.id AND ($2::bigint IS NULL OR id > $2)
         ORDER BY id
         LIMIT $3
@@ -78,39 +114,44 @@ function privateStatements(p: PrivateColumns) {
 
     /** Entries overlapping [$2, $3]: started by $3 and not ended before $2. */
     timeEntriesByUsers: `
-      SELECT ${timeEntryColumns(p)} FROM time_entries
+      SELECT ${entries} FROM time_entries
       WHERE user_id = ANY($1::bigint[]) AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2
       ORDER BY user_id, started_at, id`,
 
-    timeEntriesByIds: `SELECT ${timeEntryColumns(p)} FROM time_entries WHERE id = ANY($1::bigint[])`,
+    timeEntriesByIds: `SELECT ${entries} FROM time_entries WHERE id = ANY($1::bigint[])`,
 
     /** The running entry of user $1, locked until the transaction ends. */
-    runningEntryForUpdate: `
-      SELECT ${timeEntryColumns(p)} FROM time_entries WHERE user_id = $1 AND ended_at IS NULL FOR UPDATE`,
+    runningEntryForUpdate: `SELECT ${entries} FROM time_entries WHERE user_id = $1 AND ended_at IS NULL FOR UPDATE`,
 
-    timeEntryForUpdate: `SELECT ${timeEntryColumns(p)} FROM time_entries WHERE id = $1 FOR UPDATE`,
+    timeEntryForUpdate: `SELECT ${entries} FROM time_entries WHERE id = $1 FOR UPDATE`,
 
-    /** Whether the write statements below take the note ($4 / $5); without the privilege they do not. */
-    writesNote: p.note,
+    /** Whether the write statements below take the note ($4 / $5); a class that may not see notes writes none. */
+    writesNote,
 
     /** $1 user, $2 project, $3 started at[, $4 note]. */
-    insertTimeEntry: p.note
-      ? `INSERT INTO time_entries (user_id, project_id, started_at, note) VALUES ($1, $2, $3, $4) RETURNING ${timeEntryColumns(p)}`
-      : `INSERT INTO time_entries (user_id, project_id, started_at) VALUES ($1, $2, $3) RETURNING ${timeEntryColumns(p)}`,
+    insertTimeEntry: writesNote
+      ? `INSERT INTO time_entries (user_id, project_id, started_at, note) VALUES ($1, $2, $3, $4) RETURNING ${entries}`
+      : `INSERT INTO time_entries (user_id, project_id, started_at) VALUES ($1, $2, $3) RETURNING ${entries}`,
 
-    stopTimeEntry: `UPDATE time_entries SET ended_at = $2 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`,
+    stopTimeEntry: `UPDATE time_entries SET ended_at = $2 WHERE id = $1 RETURNING ${entries}`,
 
     /** $1 id, $2 project, $3 started at, $4 ended at[, $5 note]: the entry's new state, all columns given. */
-    updateTimeEntry: p.note
-      ? `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4, note = $5 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`
-      : `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4 WHERE id = $1 RETURNING ${timeEntryColumns(p)}`,
+    updateTimeEntry: writesNote
+      ? `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4, note = $5 WHERE id = $1 RETURNING ${entries}`
+      : `UPDATE time_entries SET project_id = $2, started_at = $3, ended_at = $4 WHERE id = $1 RETURNING ${entries}`,
   };
 }
 
-/** The statements of each privilege level, built once. */
-export const withPrivateColumns = privateStatements({ email: true, note: true });
-export const withoutPrivateColumns = privateStatements({ email: false, note: false });
-export type PrivateStatements = typeof withPrivateColumns;
+export type Statements = ReturnType<typeof buildStatements>;
+
+const built = new WeakMap<(field: string) => boolean, Statements>();
+
+/** The statements for a class's `canSee` (the gateway keeps one per class, so each set is built once). */
+export function statementsFor(canSee: (field: string) => boolean): Statements {
+  let statements = built.get(canSee);
+  if (!statements) built.set(canSee, (statements = buildStatements(canSee)));
+  return statements;
+}
 
 /** A user's company, for checking a project belongs to it. */
 export const projectOfUsersCompany = `
