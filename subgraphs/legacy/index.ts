@@ -18,6 +18,6 @@ export const legacySubgraph: Subgraph<LegacyContext['legacy']> = {
   merge,
   internalTypes: ['LegacyCompanyRef'],
   fields,
-  createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo), customerCodes: request.facts.customerCodes }),
+  createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo, request), customerCodes: request.facts.customerCodes }),
   requires: ['customerCodes'],
 };

@@ -1,3 +1,5 @@
+import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+
 /**
  * Every statement of the legacy subgraph (MySQL placeholders; mysql2 expands an array bound to
  * `IN (?)`). Legacy columns are aliased to readable names here and nowhere else.
@@ -23,19 +25,23 @@ export interface InvoiceLineRow {
   unitPrice: string;
 }
 
-const invoiceColumns = `INV_NO AS number, CUST_CD AS customerCode, INV_DT AS issuedOn, DUE_DT AS dueOn,
-  STAT AS status, TOT_AMT AS total`;
+/** Each class's select lists follow the field declarations (src/subgraph-kit/columns.ts). */
+const invoiceColumns: readonly Column[] = [
+  { sql: 'INV_NO', as: 'number' },
+  { sql: 'CUST_CD', as: 'customerCode' },
+  { sql: 'INV_DT', as: 'issuedOn', field: 'Invoice.issuedOn' },
+  { sql: 'DUE_DT', as: 'dueOn', field: 'Invoice.dueOn' },
+  { sql: 'STAT', as: 'status', field: 'Invoice.status' },
+  { sql: 'TOT_AMT', as: 'total', field: 'Invoice.totalCents' },
+];
 
-export const invoicesByNumbers = `SELECT ${invoiceColumns} FROM INV_HDR WHERE INV_NO IN (?)`;
-
-export const invoicesByCustomers = `SELECT ${invoiceColumns} FROM INV_HDR WHERE CUST_CD IN (?) ORDER BY INV_NO`;
-
-export const invoicesByCustomersAndStatus = `
-  SELECT ${invoiceColumns} FROM INV_HDR WHERE CUST_CD IN (?) AND STAT = ? ORDER BY INV_NO`;
-
-export const linesByInvoices = `
-  SELECT INV_NO AS invoiceNumber, LINE_NO AS lineNo, DESCR AS description, QTY AS quantity, UNIT_PRC AS unitPrice
-  FROM INV_LINE WHERE INV_NO IN (?) ORDER BY INV_NO, LINE_NO`;
+const lineColumns: readonly Column[] = [
+  { sql: 'INV_NO', as: 'invoiceNumber' },
+  { sql: 'LINE_NO', as: 'lineNo' },
+  { sql: 'DESCR', as: 'description', field: 'InvoiceLine.description' },
+  { sql: 'QTY', as: 'quantity', field: 'InvoiceLine.quantity' },
+  { sql: 'UNIT_PRC', as: 'unitPrice', field: 'InvoiceLine.unitPriceCents' },
+];
 
 export interface CustomerRow {
   code: string;
@@ -44,11 +50,32 @@ export interface CustomerRow {
   openBalance: string;
 }
 
-/** A customer with its open balance: one statement serves both Company.legacyCustomerName and openBalanceCents. */
-export const customersByCodes = `
-  SELECT c.CUST_CD AS code, c.CUST_NM AS name,
-         COALESCE((SELECT SUM(h.TOT_AMT) FROM INV_HDR h WHERE h.CUST_CD = c.CUST_CD AND h.STAT = 'O'), 0) AS openBalance
-  FROM CUST_MASTER c WHERE c.CUST_CD IN (?)`;
+const customerColumns: readonly Column[] = [
+  { sql: 'c.CUST_CD', as: 'code' },
+  { sql: 'c.CUST_NM', as: 'name', field: 'Company.legacyCustomerName' },
+  {
+    sql: "COALESCE((SELECT SUM(h.TOT_AMT) FROM INV_HDR h WHERE h.CUST_CD = c.CUST_CD AND h.STAT = 'O'), 0)",
+    as: 'openBalance',
+    field: 'Company.openBalanceCents',
+  },
+];
+
+/** The statements of a class, built once per class. */
+export const statementsFor = perClass((canSee: CanSee) => {
+  const invoices = select(invoiceColumns, canSee, 'mysql');
+  return {
+    invoicesByNumbers: `SELECT ${invoices} FROM INV_HDR WHERE INV_NO IN (?)`,
+
+    invoicesByCustomers: `SELECT ${invoices} FROM INV_HDR WHERE CUST_CD IN (?) ORDER BY INV_NO`,
+
+    invoicesByCustomersAndStatus: `SELECT ${invoices} FROM INV_HDR WHERE CUST_CD IN (?) AND STAT = ? ORDER BY INV_NO`,
+
+    linesByInvoices: `SELECT ${select(lineColumns, canSee, 'mysql')} FROM INV_LINE WHERE INV_NO IN (?) ORDER BY INV_NO, LINE_NO`,
+
+    /** A customer with its open balance: one statement serves both Company.legacyCustomerName and openBalanceCents. */
+    customersByCodes: `SELECT ${select(customerColumns, canSee, 'mysql')} FROM CUST_MASTER c WHERE c.CUST_CD IN (?)`,
+  };
+});
 
 /** The invoice's status, locked until the transaction ends. */
 export const invoiceStatusForUpdate = `SELECT CUST_CD AS customerCode, STAT AS status FROM INV_HDR WHERE INV_NO = ? FOR UPDATE`;

@@ -1,3 +1,5 @@
+import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+
 /**
  * Every statement of the main subgraph. Columns are aliased to GraphQL field names so default
  * resolvers read rows as they come; values are always bound parameters.
@@ -32,21 +34,7 @@ export interface TimeEntryRow {
   note: string | null;
 }
 
-/**
- * A column a statement selects, and the field that reads it. A class that may not see that field
- * gets NULL in its place (PostgreSQL refuses a statement that merely names a column the role may
- * not read): what each class's statements read follows the `fields` declarations (fields.ts),
- * the same ones its schema and the start-up grant check follow. Keys are read by every class.
- */
-interface Column {
-  sql: string;
-  /** The GraphQL name, when it differs from the column's. */
-  as?: string;
-  field?: string;
-  /** For the NULL that stands in for it. */
-  type?: string;
-}
-
+/** Each class's select lists follow the field declarations (src/subgraph-kit/columns.ts). */
 const companyColumns: readonly Column[] = [
   { sql: 'id' },
   { sql: 'name', field: 'Company.name', type: 'text' },
@@ -72,18 +60,8 @@ const timeEntryColumns: readonly Column[] = [
   { sql: 'note', field: 'TimeEntry.note', type: 'text' },
 ];
 
-function select(columns: readonly Column[], canSee: (field: string) => boolean): string {
-  return columns
-    .map(({ sql, as, field, type }) => {
-      const name = as ? `"${as}"` : sql;
-      if (field && !canSee(field)) return `NULL::${type} AS ${name}`;
-      return as ? `${sql} AS ${name}` : sql;
-    })
-    .join(', ');
-}
-
 /** The statements a class may run, built from what it may see (once per class: `statementsFor`). */
-function buildStatements(canSee: (field: string) => boolean) {
+function buildStatements(canSee: CanSee) {
   const companies = select(companyColumns, canSee);
   const users = select(userColumns, canSee);
   const entries = select(timeEntryColumns, canSee);
@@ -144,14 +122,8 @@ function buildStatements(canSee: (field: string) => boolean) {
 
 export type Statements = ReturnType<typeof buildStatements>;
 
-const built = new WeakMap<(field: string) => boolean, Statements>();
-
-/** The statements for a class's `canSee` (the gateway keeps one per class, so each set is built once). */
-export function statementsFor(canSee: (field: string) => boolean): Statements {
-  let statements = built.get(canSee);
-  if (!statements) built.set(canSee, (statements = buildStatements(canSee)));
-  return statements;
-}
+/** The statements for a class's `canSee`, built once per class. */
+export const statementsFor = perClass(buildStatements);
 
 /** A user's company, for checking a project belongs to it. */
 export const projectOfUsersCompany = `

@@ -9,11 +9,13 @@ export interface TrackArgs extends TimeWindow {
 }
 
 /** Made per request, for the request's tenant: devices of other tenants are never loaded. */
-export function createLoaders(repo: Repo, { tenant }: Pick<SubgraphRequest, 'tenant'>) {
+export function createLoaders(repo: Repo, { tenant, canSee }: Pick<SubgraphRequest, 'tenant' | 'canSee'>) {
+  const statements = sql.statementsFor(canSee);
   return {
-    deviceById: rowLoader('Device', (ids) => repo.read<sql.DeviceRow>(sql.devicesByIds, [tenant, ids]), (row) => row.id),
+    statements,
+    deviceById: rowLoader('Device', (ids) => repo.read<sql.DeviceRow>(statements.devicesByIds, [tenant, ids]), (row) => row.id),
     devicesByUser: groupLoader(
-      (userIds) => repo.read<sql.DeviceRow>(sql.devicesByUsers, [tenant, userIds]),
+      (userIds) => repo.read<sql.DeviceRow>(statements.devicesByUsers, [tenant, userIds]),
       (row) => row.userId ?? '',
     ),
     trackByDevice: groupLoaderWithArgs(

@@ -52,7 +52,7 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
     device: (_root, { id }: { id: string }, { telemetry }) => findById(telemetry.loaders.deviceById, id),
     async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
       const page = pageArgs(args, 50);
-      const rows = await telemetry.repo.read<sql.DeviceRow>(sql.devicesPage, [tenant, page.afterId, page.first + 1]);
+      const rows = await telemetry.repo.read<sql.DeviceRow>(telemetry.loaders.statements.devicesPage, [tenant, page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
     _usersByIds: (_root, { ids }: { ids: string[] }): UserRef[] => ids.map((id) => ({ id })),

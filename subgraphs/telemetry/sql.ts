@@ -1,3 +1,5 @@
+import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+
 /**
  * Every statement of the telemetry subgraph. A device is always read with its newest fix (from
  * device_last_position, kept current on ingest), so Device.lastPosition and User.lastPosition
@@ -25,23 +27,40 @@ export interface PositionRow {
   heading: number | null;
 }
 
-const deviceWithLastPosition = `
-  SELECT d.id, d.tenant, d.user_id::text AS "userId", d.serial, d.label,
-         p.recorded_at AS "lastRecordedAt", p.lat AS "lastLatitude", p.lon AS "lastLongitude",
-         p.speed_kmh AS "lastSpeedKmh", p.heading AS "lastHeading"
-  FROM devices d
-  LEFT JOIN device_last_position p ON p.device_id = d.id`;
+/** A device with its newest fix; the device's own columns follow the class's field declarations. */
+const deviceColumns: readonly Column[] = [
+  { sql: 'd.id' },
+  { sql: 'd.tenant' },
+  { sql: 'd.user_id::text', as: 'userId', field: 'Device.user', type: 'text' },
+  { sql: 'd.serial', field: 'Device.serial', type: 'text' },
+  { sql: 'd.label', field: 'Device.label', type: 'text' },
+  // The newest fix serves Device.lastPosition and User.lastPosition alike.
+  { sql: 'p.recorded_at', as: 'lastRecordedAt' },
+  { sql: 'p.lat', as: 'lastLatitude' },
+  { sql: 'p.lon', as: 'lastLongitude' },
+  { sql: 'p.speed_kmh', as: 'lastSpeedKmh' },
+  { sql: 'p.heading', as: 'lastHeading' },
+];
 
-/** $1 tenant, $2 device ids. */
-export const devicesByIds = `${deviceWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])`;
+/** The device statements of a class, built once per class. */
+export const statementsFor = perClass((canSee: CanSee) => {
+  const devicesWithLastPosition = `
+    SELECT ${select(deviceColumns, canSee)}
+    FROM devices d
+    LEFT JOIN device_last_position p ON p.device_id = d.id`;
+  return {
+    /** $1 tenant, $2 device ids. */
+    devicesByIds: `${devicesWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])`,
 
-/** $1 tenant, $2 user ids. */
-export const devicesByUsers = `${deviceWithLastPosition}
-  WHERE d.tenant = $1 AND d.user_id = ANY($2::bigint[]) ORDER BY d.id`;
+    /** $1 tenant, $2 user ids. */
+    devicesByUsers: `${devicesWithLastPosition}
+      WHERE d.tenant = $1 AND d.user_id = ANY($2::bigint[]) ORDER BY d.id`,
 
-/** $1 tenant, $2 after id (null: first page), $3 page size + 1. */
-export const devicesPage = `${deviceWithLastPosition}
-  WHERE d.tenant = $1 AND ($2::bigint IS NULL OR d.id > $2) ORDER BY d.id LIMIT $3`;
+    /** $1 tenant, $2 after id (null: first page), $3 page size + 1. */
+    devicesPage: `${devicesWithLastPosition}
+      WHERE d.tenant = $1 AND ($2::bigint IS NULL OR d.id > $2) ORDER BY d.id LIMIT $3`,
+  };
+});
 
 const positionColumns = `device_id AS "deviceId", recorded_at AS "recordedAt", lat AS latitude,
   lon AS longitude, speed_kmh AS "speedKmh", heading`;

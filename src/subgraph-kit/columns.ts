@@ -1,0 +1,44 @@
+/**
+ * Select lists that follow the field declarations. A class that may not see a field gets NULL in
+ * place of its column: a database refuses a statement that merely names a column the role may
+ * not read, so each class's statements read exactly what its schema shows, the same declarations
+ * (a subgraph's `fields`) its schema and the start-up grant check follow.
+ */
+import type { Dialect } from '../repo/repo.js';
+
+export interface Column {
+  /** The column, or an expression over it. */
+  sql: string;
+  /** The name rows carry (the GraphQL field's, usually), when it differs from `sql`. */
+  as?: string;
+  /** The field (`Type.field`) that reads it; without one, every class reads it (keys, say). */
+  field?: string;
+  /** The SQL type of the NULL that stands in for it (PostgreSQL wants one). */
+  type?: string;
+}
+
+export type CanSee = (field: string) => boolean;
+
+export function select(columns: readonly Column[], canSee: CanSee, dialect: Dialect = 'pg'): string {
+  const quote = (name: string) => (dialect === 'pg' ? `"${name}"` : name);
+  return columns
+    .map(({ sql, as, field, type }) => {
+      const name = as ? quote(as) : sql.replace(/^\w+\./, '');
+      if (field && !canSee(field)) return dialect === 'pg' && type ? `NULL::${type} AS ${name}` : `NULL AS ${name}`;
+      return as ? `${sql} AS ${name}` : sql;
+    })
+    .join(', ');
+}
+
+/**
+ * A subgraph's statements per class, built once per `canSee` (the gateway keeps one per class),
+ * so each class's statements are constants like any other.
+ */
+export function perClass<S>(build: (canSee: CanSee) => S): (canSee: CanSee) => S {
+  const built = new WeakMap<CanSee, S>();
+  return (canSee) => {
+    let statements = built.get(canSee);
+    if (!statements) built.set(canSee, (statements = build(canSee)));
+    return statements;
+  };
+}
