@@ -40,6 +40,10 @@ export function subgraphsFor(topology: Pick<Topology, 'repos'>, available: reado
     const subgraph = available.find((candidate) => candidate.name === name);
     if (!subgraph) throw new ConfigError(`repos.${name}: no subgraph of that name (known: ${available.map((s) => s.name).join(', ')})`);
     if (subgraph.dialect !== config.driver) throw new ConfigError(`repos.${name}.driver: the ${name} subgraph speaks ${subgraph.dialect}, not ${config.driver}`);
+    // Tenant databases are created, migrated and looked up on PostgreSQL only (tenant-admin.ts).
+    if (subgraph.tenancy === 'database-per-tenant' && subgraph.dialect !== 'pg') {
+      throw new ConfigError(`repos.${name}: a database per tenant is supported on PostgreSQL only`);
+    }
     return subgraph;
   });
 }
