@@ -169,6 +169,11 @@ export const topologySchema = z
         maxOpenTenants: z.number().int().positive().default(50),
         /** How long a registry row is trusted before it is read again (suspensions take effect within this). */
         cacheMs: z.number().int().nonnegative().default(1000),
+        /**
+         * While the registry cannot answer, a tenant's last row read within this long is served
+         * (main's replica can still answer reads; a hung registry would otherwise stall them all).
+         */
+        staleIfErrorMs: z.number().int().nonnegative().default(300_000),
       })
       .strict(),
     classes: z.preprocess(

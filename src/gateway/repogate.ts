@@ -31,7 +31,7 @@ export function createRepogate(
   const subgraphs = options.subgraphs ?? subgraphsFor(topology);
   const registry = new RepoRegistry(topology);
   const registryHost = subgraphs.find((subgraph) => subgraph.tenancy === 'database-per-tenant')?.name;
-  const tenants = new TenantDirectory(topology.tenancy.registryUrl, topology.tenancy.cacheMs, registryHost);
+  const tenants = new TenantDirectory(topology.tenancy.registryUrl, { ...topology.tenancy, hostRepo: registryHost });
   const metrics = createMetrics(registry);
   const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs);
   const gateway = createGateway({

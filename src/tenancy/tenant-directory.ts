@@ -20,16 +20,24 @@ export const tenantSlugPattern = /^[a-z][a-z0-9_]{0,40}$/;
 
 const selectTenant = `SELECT slug, database, status, pool_size AS "poolSize" FROM tenants WHERE slug = $1`;
 
+export interface TenantDirectoryOptions {
+  cacheMs: number;
+  staleIfErrorMs: number;
+  /** The repo whose cluster holds the registry (the one with a database per tenant), named when it cannot answer. */
+  hostRepo?: string;
+}
+
 export class TenantDirectory {
   private readonly pool: pg.Pool;
   /** Lookups by slug, in flight or done: concurrent requests of a tenant share one read of the registry. */
   private readonly cache = new Map<string, { tenant: Promise<Tenant | null>; at: number }>();
+  /** Each tenant's last row read, for while the registry cannot answer. */
+  private readonly lastKnown = new Map<string, { tenant: Tenant | null; at: number }>();
+  /** Set by a failed read, cleared by a successful one: then known tenants are served at once. */
+  private registryFailing = false;
+  private readonly refreshing = new Map<string, Promise<unknown>>();
 
-  /**
-   * `hostRepo`: the repo whose cluster holds the registry (the one with a database per tenant),
-   * named in the error when the registry cannot answer.
-   */
-  constructor(registryUrl: string, private readonly cacheMs: number, private readonly hostRepo = 'tenant registry') {
+  constructor(registryUrl: string, private readonly options: TenantDirectoryOptions) {
     // query_timeout: a hung main cluster must cost a bounded wait here too, as in the repo pools.
     this.pool = new pg.Pool({ connectionString: registryUrl, max: 2, connectionTimeoutMillis: 2000, query_timeout: 2000 });
     // As in the repo pools (pg-database.ts): a lost server must not crash the process.
@@ -47,17 +55,37 @@ export class TenantDirectory {
 
   private lookup(slug: string): Promise<Tenant | null> {
     const cached = this.cache.get(slug);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.tenant;
-    const tenant = this.pool.query<Tenant>(selectTenant, [slug]).then(
-      ({ rows }) => rows[0] ?? null,
-      (error: unknown) => {
-        this.cache.delete(slug); // a failed read is not remembered
-        // The registry lives on its host repo's cluster: if it cannot answer, that repo is unavailable.
-        throw translateDriverError(this.hostRepo, error);
-      },
-    );
+    if (cached && Date.now() - cached.at < this.options.cacheMs) return cached.tenant;
+    const known = this.lastKnown.get(slug);
+    const usable = known && Date.now() - known.at < this.options.staleIfErrorMs ? known : undefined;
+    if (this.registryFailing && usable) {
+      // Known tenants go on at once; one read per tenant at a time finds out when the registry is back.
+      if (!this.refreshing.has(slug)) this.refreshing.set(slug, this.read(slug).catch(() => {}).finally(() => this.refreshing.delete(slug)));
+      return Promise.resolve(usable.tenant);
+    }
+    const tenant = this.read(slug).catch((error: unknown) => {
+      this.cache.delete(slug); // a failed read is not remembered
+      if (usable) return usable.tenant;
+      throw error;
+    });
     this.cache.set(slug, { tenant, at: Date.now() });
     return tenant;
+  }
+
+  private read(slug: string): Promise<Tenant | null> {
+    return this.pool.query<Tenant>(selectTenant, [slug]).then(
+      ({ rows }) => {
+        this.registryFailing = false;
+        const tenant = rows[0] ?? null;
+        this.lastKnown.set(slug, { tenant, at: Date.now() });
+        return tenant;
+      },
+      (error: unknown) => {
+        this.registryFailing = true;
+        // The registry lives on its host repo's cluster: if it cannot answer, that repo is unavailable.
+        throw translateDriverError(this.options.hostRepo ?? 'tenant registry', error);
+      },
+    );
   }
 
   /** The databases of every active tenant (the start-up grant check covers each). */
