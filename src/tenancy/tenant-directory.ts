@@ -20,6 +20,11 @@ export const tenantSlugPattern = /^[a-z][a-z0-9_]{0,40}$/;
 
 const selectTenant = `SELECT slug, database, status, pool_size AS "poolSize" FROM tenants WHERE slug = $1`;
 
+/** How long a request of a tenant read before waits on the registry before its last row serves. */
+const KNOWN_TENANT_WAIT_MS = 250;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export interface TenantDirectoryOptions {
   cacheMs: number;
   staleIfErrorMs: number;
@@ -63,11 +68,14 @@ export class TenantDirectory {
       if (!this.refreshing.has(slug)) this.refreshing.set(slug, this.read(slug).catch(() => {}).finally(() => this.refreshing.delete(slug)));
       return Promise.resolve(usable.tenant);
     }
-    const tenant = this.read(slug).catch((error: unknown) => {
+    const read = this.read(slug).catch((error: unknown) => {
       this.cache.delete(slug); // a failed read is not remembered
       if (usable) return usable.tenant;
       throw error;
     });
+    // A known tenant waits on the registry only briefly: a registry that has just hung must not
+    // add its whole bound to the request's own statements (the read goes on and tells the rest).
+    const tenant = usable ? Promise.race([read, delay(KNOWN_TENANT_WAIT_MS).then(() => usable.tenant)]) : read;
     this.cache.set(slug, { tenant, at: Date.now() });
     return tenant;
   }
