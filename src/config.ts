@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-export const clientClasses = ['interactive', 'api', 'admin'] as const;
-/** Who is calling: people in GraphiQL and frontends, services, operators. Each has its own pools and role. */
+export const clientClasses = ['interactive', 'api', 'admin', 'ml'] as const;
+/**
+ * Who is calling: people in GraphiQL and frontends, services, operators, and ML practitioners
+ * (who see the training repo only). Each has its own pools and database role.
+ */
 export type ClientClass = (typeof clientClasses)[number];
 
 /** What one operation may ask for; anything beyond is refused before any SQL runs (GraphQL Armor). */
@@ -67,6 +70,15 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
     introspection: true,
     persistedOperationsOnly: false,
   },
+  // Notebooks and training jobs page through history: long statements, few connections.
+  ml: {
+    poolSize: 2,
+    acquireTimeoutMs: 2000,
+    statementTimeoutMs: 60_000,
+    limits: { maxDepth: 8, maxAliases: 10, maxDirectives: 5, maxTokens: 2000, maxCost: 100_000 },
+    introspection: true,
+    persistedOperationsOnly: false,
+  },
 };
 
 export const gatewayDefaults = {
@@ -96,7 +108,8 @@ const mysqlUrl = urlSchema.refine((value) => value.startsWith('mysql://'), 'must
 
 const roleSchema = z.object({ user: z.string().min(1), password: z.string() }).strict();
 /** The database login of each client class: GRANTs on these roles decide what a class may touch. */
-const rolesSchema = z.object({ interactive: roleSchema, api: roleSchema, admin: roleSchema }).strict();
+/** ml's is needed only where ml sees the subgraph (training): without a login there, it reaches nothing. */
+const rolesSchema = z.object({ interactive: roleSchema, api: roleSchema, admin: roleSchema, ml: roleSchema.optional() }).strict();
 export type RoleCredentials = z.infer<typeof roleSchema>;
 
 const repoCommon = {
@@ -106,6 +119,11 @@ const repoCommon = {
    * working directory, or a package name). Built-in subgraphs need none.
    */
   module: z.string().min(1).optional(),
+  /**
+   * The client classes whose schema shows this subgraph, when not its descriptor's own list
+   * (built in: every class but ml sees main, telemetry and legacy; ml and admin see training).
+   */
+  classes: z.array(z.enum(clientClasses)).min(1).optional(),
   /** How long opening a connection may take before the repo counts as unavailable. */
   connectTimeoutMs: z.number().int().positive().default(2000),
   /** Idle connections are closed after this long. */
@@ -178,7 +196,7 @@ export const topologySchema = z
       .strict(),
     classes: z.preprocess(
       (given) => overDefaults(classDefaults, given),
-      z.object({ interactive: classSchema, api: classSchema, admin: classSchema }).strict(),
+      z.object({ interactive: classSchema, api: classSchema, admin: classSchema, ml: classSchema }).strict(),
     ),
     gateway: z.preprocess(
       (given) => overDefaults(gatewayDefaults, given),

@@ -47,8 +47,10 @@ export class BadUserInputError extends RepogateError {
   constructor(
     message: string,
     readonly argumentName: string,
+    /** More for a client to act on (the active repos' horizon, say). */
+    details: Record<string, unknown> = {},
   ) {
-    super(message, { code: 'BAD_USER_INPUT', argumentName });
+    super(message, { code: 'BAD_USER_INPUT', argumentName, ...details });
   }
 }
 

@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, type ClientClass } from './config.js';
 import type { Subgraph } from './subgraph-kit/subgraph.js';
 
 /** A connection that can run a whole .sql file (several statements) and a parameterized query. */
@@ -96,11 +97,7 @@ export async function withMigrationConnection<T>(
 /** What migrating a subgraph's repo needs of its descriptor. */
 export type MigratedSubgraph = Pick<Subgraph, 'name' | 'migrations' | 'grants'>;
 
-export interface ClassRoles {
-  interactive: { user: string };
-  api: { user: string };
-  admin: { user: string };
-}
+export type ClassRoles = Record<Exclude<ClientClass, 'ml'>, { user: string }> & { ml?: { user: string } };
 
 /**
  * The subgraph's grants file with the client classes' role names filled in: quoted
@@ -113,6 +110,10 @@ export function grantsSql(subgraph: MigratedSubgraph, dialect: 'pg' | 'mysql', r
     .replace(/:interactive\b/g, () => role(roles.interactive.user))
     .replace(/:api\b/g, () => role(roles.api.user))
     .replace(/:admin\b/g, () => role(roles.admin.user))
+    .replace(/:ml\b/g, () => {
+      if (!roles.ml) throw new ConfigError(`repos.${subgraph.name}.roles.ml: missing (its grants name the ml class's role)`);
+      return role(roles.ml.user);
+    })
     .replace(/:database\b/g, () => mysql.escapeId(database, true));
 }
 

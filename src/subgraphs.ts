@@ -6,12 +6,13 @@
 import { legacySubgraph } from '../subgraphs/legacy/index.js';
 import { mainSubgraph } from '../subgraphs/main/index.js';
 import { telemetrySubgraph } from '../subgraphs/telemetry/index.js';
+import { trainingSubgraph } from '../subgraphs/training/index.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, type Topology } from './config.js';
-import type { AnySubgraph } from './subgraph-kit/subgraph.js';
+import { clientClasses, ConfigError, type Topology } from './config.js';
+import { isVisibleTo, type AnySubgraph } from './subgraph-kit/subgraph.js';
 
-export const builtInSubgraphs: readonly AnySubgraph[] = [mainSubgraph, telemetrySubgraph, legacySubgraph];
+export const builtInSubgraphs: readonly AnySubgraph[] = [mainSubgraph, telemetrySubgraph, legacySubgraph, trainingSubgraph];
 
 /**
  * The descriptors of the topology's repos, in the topology's order: built in, or exported by the
@@ -44,6 +45,10 @@ export function subgraphsFor(topology: Pick<Topology, 'repos'>, available: reado
     if (subgraph.tenancy === 'database-per-tenant' && subgraph.dialect !== 'pg') {
       throw new ConfigError(`repos.${name}: a database per tenant is supported on PostgreSQL only`);
     }
-    return subgraph;
+    const visible = config.classes ? { ...subgraph, classes: config.classes } : subgraph;
+    for (const clientClass of clientClasses.filter((c) => isVisibleTo(visible, c) && !config.roles[c])) {
+      throw new ConfigError(`repos.${name}.roles.${clientClass}: missing (class ${clientClass} sees the ${name} subgraph, so it needs a database role there)`);
+    }
+    return visible;
   });
 }

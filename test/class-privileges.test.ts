@@ -1,6 +1,7 @@
 /**
  * One database role per client class, GRANTs deciding: the api class cannot read users.email,
- * time_entries.note or the legacy INV_LINE; interactive cannot write legacy tables; admin can.
+ * time_entries.note or the legacy INV_LINE; interactive cannot write legacy tables; admin can;
+ * ml reads the training database and nothing else.
  * The schema each class sees says the same, and even a resolver that asked would be refused
  * by the database, surfaced as FORBIDDEN.
  */
@@ -17,7 +18,7 @@ import { mainUrl, openGateway, pgRows, stackInfo, telemetryUrl } from './support
 const gateway = openGateway();
 afterAll(() => gateway.close());
 
-const pool = (repo: 'main' | 'telemetry' | 'legacy', clientClass: ClientClass) =>
+const pool = (repo: 'main' | 'telemetry' | 'legacy' | 'training', clientClass: ClientClass) =>
   gateway.registry.database({ repo, clientClass, server: 'primary', ...(repo === 'main' && { database: 'acme' }) });
 
 describe('database roles', () => {
@@ -29,7 +30,7 @@ describe('database roles', () => {
                 (SELECT count(*) FROM pg_tables t WHERE t.tableowner = r.rolname)::int AS owned
          FROM pg_roles r WHERE r.rolname LIKE 'repogate\\_%' AND r.rolname <> 'repogate_replicator' ORDER BY r.rolname`,
       );
-      expect(roles.map((r) => r.rolname)).toEqual(['repogate_admin', 'repogate_api', 'repogate_interactive']);
+      expect(roles.map((r) => r.rolname)).toEqual(['repogate_admin', 'repogate_api', 'repogate_interactive', 'repogate_ml']);
       for (const role of roles) expect(role).toMatchObject({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, owned: 0, settings: 1 });
     }
   });
@@ -40,6 +41,7 @@ describe('database roles', () => {
       { rolname: 'repogate_admin', rolconfig: ['statement_timeout=60000'] },
       { rolname: 'repogate_api', rolconfig: ['statement_timeout=15000'] },
       { rolname: 'repogate_interactive', rolconfig: ['statement_timeout=5000'] },
+      { rolname: 'repogate_ml', rolconfig: ['statement_timeout=60000'] },
     ]);
     // A plain connection as the api account, not our pool (which sets it per session too).
     const { roles } = stackInfo().topology.repos.legacy;
@@ -58,6 +60,22 @@ describe('database roles', () => {
     await expect(pool('legacy', 'api').query('SELECT * FROM INV_LINE LIMIT 1')).rejects.toBeInstanceOf(ForbiddenError);
     await expect(pool('legacy', 'interactive').query("UPDATE INV_HDR SET STAT = STAT WHERE INV_NO = 1")).rejects.toBeInstanceOf(ForbiddenError);
     await expect(pool('telemetry', 'interactive').query('DELETE FROM positions WHERE false')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('give ml the training database only, read-only, and nothing else in any repo', async () => {
+    for (const [repo, statement] of [
+      ['main', 'SELECT name FROM companies LIMIT 1'],
+      ['main', 'SELECT moved_before FROM archive_horizon LIMIT 1'],
+      ['telemetry', 'SELECT device_id FROM positions LIMIT 1'],
+      ['legacy', 'SELECT 1 FROM CUST LIMIT 1'],
+      ['training', "INSERT INTO time_entries (tenant, id, user_id, project_id, started_at) VALUES ('acme', -1, 1, 1, now())"],
+    ] as const) {
+      await expect(pool(repo, 'ml').query(statement), `${repo}: ${statement}`).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(await pool('training', 'ml').query('SELECT count(*) FROM positions')).toHaveLength(1);
+    // Only the classes that see training may read it: interactive and api have no GRANT there.
+    await expect(pool('training', 'interactive').query('SELECT 1 FROM time_entries LIMIT 1')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(pool('training', 'api').query('SELECT 1 FROM positions LIMIT 1')).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('allow what they grant', async () => {
@@ -84,6 +102,27 @@ describe('the schema of each class', () => {
     expect(interactive.data!.user.email).toBe('user1@acme.example');
   });
 
+  it('shows ml the training subgraph alone: active fields are validation errors, no SQL runs', async () => {
+    for (const query of ['{ companies { edges { node { name } } } }', '{ devices { edges { node { id } } } }', '{ invoice(number: "1") { number } }']) {
+      const response = await gateway.request(query, undefined, { clientClass: 'ml' });
+      expect(response.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+      expect(response.data).toBeUndefined();
+    }
+    const training = await gateway.request('{ trainingTimeEntries(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", first: 1) { pageInfo { hasNextPage } } }', undefined, { clientClass: 'ml' });
+    expect(training.errors).toBeUndefined();
+    const schema = await gateway.request('{ __schema { queryType { fields { name } } mutationType { name } } }', undefined, { clientClass: 'ml' });
+    expect(schema.data!.__schema).toEqual({ queryType: { fields: [{ name: 'trainingPositions' }, { name: 'trainingTimeEntries' }] }, mutationType: null });
+  });
+
+  it('does not show training to interactive or api (the stack lets admin see it)', async () => {
+    const query = '{ trainingPositions(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { pageInfo { hasNextPage } } }';
+    for (const clientClass of ['interactive', 'api'] as const) {
+      const response = await gateway.request(query, undefined, { clientClass });
+      expect(response.errors![0]!.message).toMatch(/Cannot query field "trainingPositions" on type "Query"/);
+    }
+    expect((await gateway.request(query, undefined, { clientClass: 'admin' })).errors).toBeUndefined();
+  });
+
   it('shows markInvoicePaid to admin only', async () => {
     const asInteractive = await gateway.request('mutation { markInvoicePaid(number: "1") { number } }');
     expect(asInteractive.errors![0]!.message).toMatch(/Cannot query field "markInvoicePaid" on type "Mutation"/);
@@ -104,5 +143,13 @@ describe('even if a resolver asked', () => {
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN' });
     expect(result.errors![0]!.message).not.toMatch(/permission|users|email/);
     expect(stackInfo().topology.repos.main.roles.api.user).toBe('repogate_api');
+  });
+
+  it('the database refuses the ml role on main, and the client sees FORBIDDEN', async () => {
+    const repo = new RequestRepo(gateway.registry, 'main', { clientClass: 'ml', database: 'acme' }, { mode: 'query', minLsn: {} });
+    const main = mainSubgraph.createContext({ repo, tenant: 'acme', clientClass: 'ml', canSee: () => true, facts: {} as Facts, settings: undefined });
+    const result = await graphql({ schema: subgraphSchema(mainSubgraph), source: '{ companies(first: 1) { edges { node { name } } } }', contextValue: { main, tenant: 'acme' } });
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(result.errors![0]!.message).not.toMatch(/permission|companies/);
   });
 });

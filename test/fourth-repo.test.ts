@@ -30,9 +30,9 @@ beforeAll(async () => {
     await admin.query(`CREATE DATABASE ${DATABASE} OWNER repogate`);
   });
   subgraphs = await loadSubgraphs(topology);
-  expect(subgraphs.map((subgraph) => subgraph.name)).toEqual(['main', 'telemetry', 'legacy', 'notes']);
+  expect(subgraphs.map((subgraph) => subgraph.name)).toEqual(['main', 'telemetry', 'legacy', 'training', 'notes']);
   const applied: Record<string, string[]> = {};
-  await migrateTopology(topology, subgraphs.slice(3), (where, names) => (applied[where] = names));
+  await migrateTopology(topology, subgraphs.slice(4), (where, names) => (applied[where] = names));
   expect(applied).toEqual({ 'tenant registry': [], notes: ['0001_notes.sql'] });
   await pgRows(ownerUrl, `INSERT INTO notes (tenant, user_id, text) SELECT t, u, t || ' note ' || n || ' on ' || u
     FROM unnest(ARRAY['acme', 'globex']) t, generate_series(1, 40) u, generate_series(1, 2) n`);

@@ -7,8 +7,11 @@ import { buildClassSchemas } from '../src/gateway/class-schemas.js';
 import { findGrantExposures, findGrantGaps } from '../src/gateway/check-grants.js';
 import { buildGatewaySchema } from '../src/gateway/stitch.js';
 import type { AnySubgraph } from '../src/subgraph-kit/subgraph.js';
-import { builtInSubgraphs } from '../src/subgraphs.js';
-import { mainUrl, openGateway, pgRows, type TestGateway } from './support.js';
+import { subgraphsFor } from '../src/subgraphs.js';
+import { mainUrl, openGateway, pgRows, testTopology, type TestGateway } from './support.js';
+
+// The stack's subgraphs: its topology lets admin see training too.
+const stackSubgraphs = subgraphsFor(testTopology());
 
 describe('the start-up grant check', () => {
   it('finds no gap in the stack as provisioned', async () => {
@@ -24,7 +27,7 @@ describe('the start-up grant check', () => {
     await pgRows(mainUrl(), 'REVOKE SELECT ON projects FROM repogate_api');
     const gateway = openGateway();
     try {
-      const gaps = await findGrantGaps(gateway.registry, builtInSubgraphs, buildClassSchemas(buildGatewaySchema()), ['acme']);
+      const gaps = await findGrantGaps(gateway.registry, stackSubgraphs, buildClassSchemas(buildGatewaySchema(stackSubgraphs), stackSubgraphs), ['acme']);
       expect(gaps).toEqual([
         { clientClass: 'api', repo: 'main', database: 'acme', column: 'projects.company_id', fields: ['Company.projects', 'Project.company'] },
         { clientClass: 'api', repo: 'main', database: 'acme', column: 'projects.id', fields: ['Company.projects', 'Project.id', 'Mutation.startTimeEntry'] },
@@ -40,9 +43,9 @@ describe('the start-up grant check', () => {
 
 describe('hiding one more field from a class', () => {
   // Company.createdAt hidden from api: one declaration in main's fields…
-  const main = builtInSubgraphs.find((subgraph) => subgraph.name === 'main')!;
+  const main = stackSubgraphs.find((subgraph) => subgraph.name === 'main')!;
   const hiding = { ...main, fields: { ...main.fields, 'Company.createdAt': { ...main.fields['Company.createdAt'], hiddenFrom: ['api' as const] } } };
-  const subgraphs = builtInSubgraphs.map((subgraph) => (subgraph === main ? hiding : subgraph));
+  const subgraphs = stackSubgraphs.map((subgraph) => (subgraph === main ? hiding : subgraph));
   // …and its REVOKE.
   const revoke = 'REVOKE SELECT ON companies FROM repogate_api; GRANT SELECT (id, name, legacy_customer_code) ON companies TO repogate_api';
   const restore = 'REVOKE SELECT (id, name, legacy_customer_code) ON companies FROM repogate_api; GRANT SELECT ON companies TO repogate_api';
@@ -67,7 +70,7 @@ describe('hiding one more field from a class', () => {
     await pgRows(mainUrl(), revoke);
     const gateway = openGateway();
     try {
-      expect(await check(gateway, builtInSubgraphs)).toEqual({
+      expect(await check(gateway, stackSubgraphs)).toEqual({
         gaps: [{ clientClass: 'api', repo: 'main', database: 'acme', column: 'companies.created_at', fields: ['Company.createdAt'] }],
         exposures: [],
       });

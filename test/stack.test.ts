@@ -37,7 +37,7 @@ describe('the running stack', () => {
   it('reuses running servers and seeded data on a second start', async () => {
     const lines: string[] = [];
     await stackUp((line) => lines.push(line));
-    expect(lines.filter((line) => line.includes('already running'))).toHaveLength(4); // main, its replica, telemetry, legacy
+    expect(lines.filter((line) => line.includes('already running'))).toHaveLength(5); // main, its replica, telemetry, legacy, training
     expect(lines.some((line) => /seeded|initialising|migrated/.test(line))).toBe(false);
   });
 });

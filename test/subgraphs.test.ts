@@ -22,7 +22,7 @@ afterAll(() => registry.close());
 async function runAlone(subgraph: AnySubgraph, source: string) {
   const route = { clientClass: 'admin' as const, ...(subgraph.name === 'main' && { database: 'acme' }) };
   const repo = new RequestRepo(registry, subgraph.name, route, { mode: 'query', minLsn: {} });
-  const facts = { customerCodes: async () => new Set(['AC000001']) };
+  const facts = { customerCodes: async () => new Set(['AC000001']), archive: async () => null };
   const settings = (testTopology() as unknown as Record<string, unknown>)[subgraph.name];
   const contextValue = {
     tenant: 'acme',

@@ -1,6 +1,6 @@
 /**
- * The embedded local stack: real PostgreSQL clusters for `main` (with a streaming replica) and
- * `telemetry`, and a real MariaDB for `legacy`, all under .data/, on 127.0.0.1 only. `stackUp`
+ * The embedded local stack: real PostgreSQL clusters for `main` (with a streaming replica),
+ * `telemetry` and `training`, and a real MariaDB for `legacy`, all under .data/, on 127.0.0.1 only. `stackUp`
  * is idempotent: it reuses what is initialised or running, creates the roles of the client
  * classes, migrates, grants, seeds what is empty, and writes .data/stack.json with the topology.
  */
@@ -23,7 +23,7 @@ import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
 import { isPidAlive } from './processes.js';
 import { removeOutsideDir, serverDataDir } from './server-dirs.js';
 
-export const stackPorts = { main: 54320, mainReplica: 54321, telemetry: 54322, legacy: 33306 } as const;
+export const stackPorts = { main: 54320, mainReplica: 54321, telemetry: 54322, legacy: 33306, training: 54323 } as const;
 
 /** Dev-only credentials of a stack that listens on 127.0.0.1 alone. */
 const SUPERUSER_PASSWORD = 'postgres';
@@ -33,8 +33,8 @@ const classRoles = Object.fromEntries(
   clientClasses.map((c) => [c, { user: `repogate_${c}`, password: `${c}-dev` }]),
 ) as Record<ClientClass, { user: string; password: string }>;
 
-/** The demo stack's topology: the three built-in repos, by name. */
-export type StackTopology = Topology & { repos: { main: PgRepoConfig; telemetry: PgRepoConfig; legacy: MysqlRepoConfig } };
+/** The demo stack's topology: the four built-in repos, by name. */
+export type StackTopology = Topology & { repos: { main: PgRepoConfig; telemetry: PgRepoConfig; legacy: MysqlRepoConfig; training: PgRepoConfig } };
 
 /** The contents of .data/stack.json. */
 export interface StackInfo {
@@ -48,6 +48,7 @@ export interface StackInfo {
     main: { port: number; replicaPort: number; tenants: Record<string, string>; registry: string };
     telemetry: { port: number; url: string };
     legacy: { port: number; url: string };
+    training: { port: number; url: string };
   };
 }
 
@@ -65,6 +66,7 @@ function components(options: StackOptions) {
   return {
     main: new PostgresCluster({ ...common, name: 'main', port: stackPorts.main }),
     telemetry: new PostgresCluster({ ...common, name: 'telemetry', port: stackPorts.telemetry }),
+    training: new PostgresCluster({ ...common, name: 'training', port: stackPorts.training }),
     legacy: new MariadbServer({ dataDir, name: 'legacy', port: stackPorts.legacy, processUser: options.processUser }),
     mainReplica: new PostgresCluster({ ...common, name: 'main-replica', port: stackPorts.mainReplica }),
   };
@@ -152,12 +154,16 @@ function buildInfo(dataDir: string): StackInfo {
   const registry = pgUrl(stackPorts.main, 'repogate', OWNER);
   const telemetry = pgUrl(stackPorts.telemetry, 'telemetry', OWNER);
   const legacy = `mysql://${OWNER.user}:${OWNER.password}@127.0.0.1:${stackPorts.legacy}/legacy`;
+  const training = pgUrl(stackPorts.training, 'training', OWNER);
   const topology = parseTopology(
     {
       repos: {
         main: { driver: 'pg', url: registry, replicas: [pgUrl(stackPorts.mainReplica, 'repogate')], roles: classRoles },
         telemetry: { driver: 'pg', url: telemetry, roles: classRoles },
         legacy: { driver: 'mysql', url: legacy, roles: classRoles },
+        // ML practitioners see training only; operators see it too, and their track and
+        // time-entry windows that reach before the active repos' horizon are answered from it.
+        training: { driver: 'pg', url: training, roles: classRoles, classes: ['ml', 'admin'] },
       },
       tenancy: { registryUrl: registry },
       auth: { hs256Secret: devSecret(dataDir) },
@@ -180,6 +186,7 @@ function buildInfo(dataDir: string): StackInfo {
       },
       telemetry: { port: stackPorts.telemetry, url: telemetry },
       legacy: { port: stackPorts.legacy, url: legacy },
+      training: { port: stackPorts.training, url: training },
     },
   };
 }
@@ -202,7 +209,7 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     if (!parts.main.dir.startsWith(options.dataDir)) {
       log(`stack: the service users cannot enter this checkout's folder (mode 0700 above it?): the servers keep their files in ${path.dirname(parts.main.dir)} (linked as ${path.relative(projectRoot, options.dataDir)}/servers)`);
     }
-    for (const name of ['main', 'telemetry', 'legacy'] as const) {
+    for (const name of ['main', 'telemetry', 'legacy', 'training'] as const) {
       const part = parts[name];
       if (!part.isInitialized()) log(`stack: initialising ${name} under ${path.relative(projectRoot, part.dir)}`);
       await part.init();
@@ -210,6 +217,7 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     }
     await provisionPostgres(stackPorts.main, ['repogate', ...demoTenants.map((t) => t.slug)], true, topology);
     await provisionPostgres(stackPorts.telemetry, ['telemetry'], false, topology);
+    await provisionPostgres(stackPorts.training, ['training'], false, topology);
     await provisionMariadb(parts.legacy, topology);
 
     logApplied(log, 'the tenant registry', await migrateRegistry(topology.tenancy.registryUrl));
@@ -259,7 +267,7 @@ function logApplied(log: Log, where: string, applied: string[]): void {
 export async function stackDown(log: Log = console.log, options: StackOptions = stackOptions()): Promise<void> {
   if (!existsSync(options.dataDir)) return log('stack: nothing to stop (no .data)');
   const parts = components(options);
-  for (const [name, part] of [['main replica', parts.mainReplica], ['main', parts.main], ['telemetry', parts.telemetry], ['legacy', parts.legacy]] as const) {
+  for (const [name, part] of [['main replica', parts.mainReplica], ['main', parts.main], ['telemetry', parts.telemetry], ['legacy', parts.legacy], ['training', parts.training]] as const) {
     await part.stop();
     log(`stack: ${name} stopped`);
   }

@@ -54,10 +54,14 @@ function columnsOf(subgraph: AnySubgraph, include: (field: string) => boolean): 
 const quoters = { pg: (id: string) => pg.escapeIdentifier(id), mysql: (id: string) => mysql.escapeId(id) };
 
 /** Every (subgraph, class, database) whose role is probed: each tenant's database where there is one per tenant. */
-function* targets(subgraphs: readonly AnySubgraph[], tenantDatabases: readonly string[]) {
+function* targets(registry: RepoRegistry, subgraphs: readonly AnySubgraph[], tenantDatabases: readonly string[]) {
   for (const subgraph of subgraphs) {
     const databases = subgraph.tenancy === 'database-per-tenant' ? tenantDatabases : [undefined];
-    for (const clientClass of clientClasses) for (const database of databases) yield { subgraph, clientClass, database };
+    for (const clientClass of clientClasses) {
+      // No login there: nothing to probe, and nothing it could read.
+      if (!repoConfig(registry.topology, subgraph.name).roles[clientClass]) continue;
+      for (const database of databases) yield { subgraph, clientClass, database };
+    }
   }
 }
 
@@ -87,7 +91,7 @@ export async function findGrantGaps(
   const gaps: GrantGap[] = [];
   const visible = Object.fromEntries(clientClasses.map((c) => [c, visibleFields(schemas[c])])) as Record<ClientClass, Set<string>>;
   await Promise.all(
-    [...targets(subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
+    [...targets(registry, subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
       const probe = prober(registry, subgraph.name, clientClass, database);
       return [...columnsOf(subgraph, (field) => visible[clientClass].has(field))].map(async ([table, byColumn]) => {
         if (await probe(table, [...byColumn.keys()])) return;
@@ -108,7 +112,7 @@ export async function findGrantExposures(
 ): Promise<GrantGap[]> {
   const exposures: GrantGap[] = [];
   await Promise.all(
-    [...targets(subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
+    [...targets(registry, subgraphs, tenantDatabases)].flatMap(({ subgraph, clientClass, database }) => {
       const hidden = hiddenFieldsOf(subgraphs, clientClass);
       const seen = columnsOf(subgraph, (field) => !hidden.has(field));
       const probe = prober(registry, subgraph.name, clientClass, database);

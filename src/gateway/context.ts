@@ -78,7 +78,10 @@ export function requestContexts(registry: RepoRegistry, subgraphs: readonly AnyS
       const perTenant = subgraph.tenancy === 'database-per-tenant' && { database: tenant.database, poolCap: tenant.poolSize ?? undefined };
       const repo = new RequestRepo(registry, subgraph.name, { clientClass, ...perTenant }, session);
       repos.set(subgraph.name, repo);
-      const facts = Object.fromEntries((subgraph.requires ?? []).map((name) => [name, fact(name)])) as Facts;
+      const facts = Object.fromEntries([
+        ...(subgraph.uses ?? []).map((name) => [name, providers.has(name) ? fact(name) : () => Promise.resolve(null)]),
+        ...(subgraph.requires ?? []).map((name) => [name, fact(name)]),
+      ]) as Facts;
       context[subgraph.name] = subgraph.createContext({
         repo,
         tenant: tenant.slug,

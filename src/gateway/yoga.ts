@@ -17,7 +17,7 @@ import { corsFor } from './cors.js';
 import { isUnexpected, maskError } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
-import { subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
+import { isVisibleTo, subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { useSingleSubgraphExecution } from './use-single-subgraph.js';
 import { principalOf, useAuth, type AuthContext } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -86,7 +86,8 @@ export function createGateway({
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
   const classSubgraphSchemas = Object.fromEntries(
-    clientClasses.map((c) => [c, subgraphSchemas.map((schema) => schemaForClass(schema, c, subgraphs))]),
+    // A subgraph a class does not see answers none of its operations (and, filtered, has no Query left).
+    clientClasses.map((c) => [c, subgraphs.flatMap((subgraph, i) => (isVisibleTo(subgraph, c) ? [schemaForClass(subgraphSchemas[i]!, c, subgraphs)] : []))]),
   ) as Record<ClientClass, GraphQLSchema[]>;
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),

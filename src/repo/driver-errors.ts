@@ -22,8 +22,9 @@ const unreachableCodes = new Set([
   '53300',
 ]);
 
-// PostgreSQL 42501 insufficient_privilege; MariaDB table / column access denied.
-const forbiddenCodes = new Set(['42501', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+// PostgreSQL 42501 insufficient_privilege; MariaDB table / column access denied, and a database
+// the account has no privilege on at all (MariaDB refuses the connection itself: class ml on legacy).
+const forbiddenCodes = new Set(['42501', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
 
 // PostgreSQL 57014 query_canceled (statement_timeout); MariaDB max_statement_time exceeded.
 const timeoutCodes = new Set(['57014', 'ER_STATEMENT_TIMEOUT']);

@@ -6,6 +6,7 @@
  * least recently used first.
  */
 import { repoConfig, type ClientClass, type RepoConfig, type RepoName, type Topology } from '../config.js';
+import { ForbiddenError } from '../errors.js';
 import { BreakerDatabase, RepoBreaker } from './breaker.js';
 import type { Database } from './database.js';
 import { MysqlDatabase } from './mysql-database.js';
@@ -124,12 +125,15 @@ export class RepoRegistry {
     let pool = this.pools.get(key);
     if (!pool) {
       const config = repoConfig(this.topology, repo);
+      const role = config.roles[clientClass];
+      // A class with no login on a repo (ml outside training) may touch nothing there.
+      if (!role) throw new ForbiddenError();
       const classOptions = this.topology.classes[clientClass];
       const size = health ? 1 : Math.min(classOptions.poolSize, poolCap ?? Infinity);
       const statementTimeoutMs = health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.statementTimeoutMs;
       const options = {
         repo,
-        url: connectionUrl(config, server, config.roles[clientClass], database),
+        url: connectionUrl(config, server, role, database),
         poolSize: size,
         maxQueue: size * QUEUE_PER_CONNECTION,
         acquireTimeoutMs: health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.acquireTimeoutMs,

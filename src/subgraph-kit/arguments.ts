@@ -34,3 +34,16 @@ export function intInRange(value: number, min: number, max: number, argumentName
 export function isBigintId(id: string): boolean {
   return /^\d{1,18}$/.test(id);
 }
+
+/** Most ids a filter argument (`deviceIds`, `userIds`) may list. */
+export const MAX_FILTER_IDS = 1000;
+
+/**
+ * An optional id filter: null stays "no filter"; ids that cannot be bigint ids name no rows and
+ * are left out (an empty list then matches nothing); longer lists than MAX_FILTER_IDS are refused.
+ */
+export function idFilter(ids: readonly string[] | null | undefined, argumentName: string): string[] | null {
+  if (ids == null) return null;
+  if (ids.length > MAX_FILTER_IDS) throw new BadUserInputError(`Argument "${argumentName}" may list at most ${MAX_FILTER_IDS} ids, got ${ids.length}.`, argumentName);
+  return ids.filter(isBigintId);
+}

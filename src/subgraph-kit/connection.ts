@@ -43,10 +43,40 @@ export function pageArgs(args: { first?: number | null; after?: string | null },
 
 /** `rows` is the page fetched with LIMIT first + 1, in id order. */
 export function toConnection<T extends { id: string }>(rows: readonly T[], first: number): Connection<T> {
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return pageToConnection(rows, first, (node) => encodeCursor(node.id));
+}
+
+/**
+ * Cursors of pages ordered by (instant, id), the order of time series (fixes, time entries):
+ * the cursor wraps both, so the next page starts strictly after the last row. `prefix` names
+ * the kind of page, so a cursor of one is not taken by another.
+ */
+export function instantCursor(prefix: string) {
+  const pattern = new RegExp(`^${prefix}:(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z)\\|(\\d{1,18})$`);
   return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    encode: (at: Date, id: string): string => Buffer.from(`${prefix}:${at.toISOString()}|${id}`).toString('base64url'),
+    /** [instant, id] after which the page starts, null for the first page. */
+    decode(cursor: string | null | undefined): [Date, string] | null {
+      if (cursor == null) return null;
+      const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+      const at = match ? new Date(match[1]!) : undefined;
+      if (!match || !at || Number.isNaN(at.getTime())) throw new BadUserInputError('Argument "after" is not a valid cursor.', 'after');
+      return [at, match[2]!];
+    },
   };
+}
+
+/** A keyset page (`rows` fetched with LIMIT first + 1) as a connection, each edge's cursor from `cursorOf`. */
+export function pageToConnection<T>(rows: readonly T[], first: number, cursorOf: (row: T) => string): Connection<T> {
+  const edges = rows.slice(0, first).map((node) => ({ cursor: cursorOf(node), node }));
+  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** `first` and the decoded `after` of a page in (instant, id) order. */
+export function instantPageArgs(
+  args: { first?: number | null; after?: string | null },
+  defaultFirst: number,
+  cursor: ReturnType<typeof instantCursor>,
+): { first: number; after: [Date, string] | null } {
+  return { first: pageArgs({ first: args.first }, defaultFirst).first, after: cursor.decode(args.after) };
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { MergedTypeConfig } from '@graphql-tools/delegate';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, parse, type GraphQLSchema } from 'graphql';
 import type { ClientClass } from '../config.js';
 import type { Dialect, Repo } from '../repo/repo.js';
 import type { FactName, RequestFacts } from './request-facts.js';
@@ -60,6 +60,12 @@ export interface Subgraph<Context = unknown> {
   resolvers: IResolvers;
   /** Batched type merging: how the gateway fetches this subgraph's part of a shared type. */
   merge: Record<string, MergedTypeConfig>;
+  /**
+   * The client classes whose schema shows this subgraph (the topology's `repos.<name>.classes`
+   * overrides it); the others see none of its fields, and their roles need no GRANTs on its
+   * repo. Default: every class but `ml`, which sees the training repo only.
+   */
+  classes?: readonly ClientClass[];
   /** Types only its merge entry points use; like root fields named `_…`, the composed schema leaves them out. */
   internalTypes?: readonly string[];
   /** One declaration per field: the columns behind it and the classes it is hidden from. */
@@ -69,6 +75,11 @@ export interface Subgraph<Context = unknown> {
   /** Facts about a request this subgraph knows (with its own repo) and others may require. */
   provides?: { readonly [K in FactName]?: (context: Context) => Promise<RequestFacts[K]> };
   requires?: readonly FactName[];
+  /**
+   * Facts it reads when a configured subgraph provides them, null otherwise (facts whose type
+   * allows null: `archive`). Unlike `requires`, a missing provider does not stop start-up.
+   */
+  uses?: readonly FactName[];
   /** Folder of `*.sql` migrations, applied in name order. */
   migrations: URL;
   /** GRANTs for the class roles (`:interactive`, `:api`, `:admin`, `:database`), applied after migrating. */
@@ -101,10 +112,39 @@ export function subgraphSchema(subgraph: AnySubgraph): GraphQLSchema {
   return makeExecutableSchema({ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers });
 }
 
-/** Field coordinates hidden from `clientClass` by `subgraphs`' declarations. */
+/** Who sees a subgraph that does not say. */
+export const defaultClasses: readonly ClientClass[] = ['interactive', 'api', 'admin'];
+
+export function isVisibleTo(subgraph: AnySubgraph, clientClass: ClientClass): boolean {
+  return (subgraph.classes ?? defaultClasses).includes(clientClass);
+}
+
+/** Every `Type.field` coordinate a subgraph's SDL defines (input fields included). */
+export function coordinatesOf(subgraph: Pick<AnySubgraph, 'typeDefs'>): string[] {
+  const coordinates: string[] = [];
+  for (const definition of parse(subgraph.typeDefs).definitions) {
+    if (!('fields' in definition) || !definition.fields || !('name' in definition) || !definition.name) continue;
+    if (definition.kind === Kind.INTERFACE_TYPE_DEFINITION) continue;
+    for (const field of definition.fields) coordinates.push(`${definition.name.value}.${field.name.value}`);
+  }
+  return coordinates;
+}
+
+/**
+ * Field coordinates hidden from `clientClass`: those its declarations hide from it, and every
+ * field of a subgraph it does not see that no subgraph it sees defines too (`User.id` stays when
+ * another visible subgraph has users).
+ */
 export function hiddenFieldsOf(subgraphs: readonly AnySubgraph[], clientClass: ClientClass): ReadonlySet<string> {
   const hidden = new Set<string>();
+  const visible = subgraphs.filter((subgraph) => isVisibleTo(subgraph, clientClass));
+  const shown = new Set(visible.flatMap(coordinatesOf));
   for (const subgraph of subgraphs) {
+    if (!visible.includes(subgraph)) {
+      for (const coordinate of [...coordinatesOf(subgraph), ...Object.keys(subgraph.fields)]) {
+        if (!shown.has(coordinate)) hidden.add(coordinate);
+      }
+    }
     for (const [coordinate, access] of Object.entries(subgraph.fields)) {
       if (access.hiddenFrom?.includes(clientClass)) hidden.add(coordinate);
     }

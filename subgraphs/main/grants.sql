@@ -17,3 +17,4 @@ GRANT INSERT (user_id, project_id, started_at), UPDATE (project_id, started_at, 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :admin;
 
 GRANT USAGE ON SEQUENCE time_entries_id_seq TO :interactive, :api, :admin;
+GRANT SELECT ON archive_horizon TO :interactive, :api, :admin;

@@ -15,6 +15,8 @@ export const mainSubgraph: Subgraph<MainContext['main']> = {
   resolvers,
   merge,
   fields,
+  // Windows reaching before the horizon read the moved time entries from the archive (training), if any.
+  uses: ['archive'],
   createContext: (request) => ({ repo: request.repo, loaders: createLoaders(request.repo, request) }),
   // The companies' billing codes live here: the billing subgraph scopes its customers by them.
   provides: { customerCodes: (main) => tenantCustomerCodes(main.repo) },

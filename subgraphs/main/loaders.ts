@@ -1,6 +1,8 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
+import { acrossHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import type { ArchiveReader, ArchiveWindow } from '../../src/subgraph-kit/request-facts.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
 
@@ -10,8 +12,14 @@ export interface UsersPageArgs {
 }
 
 /** Made per request: a loader caches what it loaded, and that must never outlive the request. */
-export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee'>) {
+export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee' | 'facts'>) {
   const statements = sql.statementsFor(request.canSee);
+  /** A user's window of time entries reaches back into the archive where it starts before the horizon. */
+  const acrossTimeEntryHorizon = <R extends { userId: string | null }>(
+    rows: readonly (R & HorizonRow)[],
+    window: TimeWindow,
+    older: (archive: ArchiveReader, window: ArchiveWindow) => Promise<R[]>,
+  ) => acrossHorizon({ rows, isRow: (row) => row.userId !== null, window, what: 'time entries', archive: request.facts.archive, older });
   return {
     statements,
     companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(statements.companiesByIds, [ids]), (row) => row.id),
@@ -32,12 +40,22 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
       (row) => row.companyId,
     ),
     timeEntriesByUser: groupLoaderWithArgs(
-      (ids, window: TimeWindow) => repo.read<sql.TimeEntryRow>(statements.timeEntriesByUsers, [ids, window.from, window.to]),
+      async (ids, window: TimeWindow) =>
+        acrossTimeEntryHorizon(
+          await repo.read<sql.TimeEntryRow & HorizonRow>(statements.timeEntriesByUsers, [ids, window.from, window.to]),
+          window,
+          (archive, archived) => archive.timeEntries(ids, archived),
+        ),
       (row) => row.userId,
     ),
+    /** One row per user, and one more per user from the archive when the window reaches into it. */
     trackedSecondsByUser: groupLoaderWithArgs(
-      (ids, window: TimeWindow) =>
-        repo.read<{ userId: string; seconds: number }>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
+      async (ids, window: TimeWindow) =>
+        acrossTimeEntryHorizon(
+          await repo.read<{ userId: string; seconds: number } & HorizonRow>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
+          window,
+          (archive, archived) => archive.trackedSeconds(ids, archived),
+        ),
       (row) => row.userId,
     ),
   };

@@ -52,8 +52,9 @@ export const resolvers: IResolvers<unknown, MainContext> = {
     timeEntries: (user: sql.UserRow, args: Window, { main }) =>
       main.loaders.timeEntriesByUser.load({ key: user.id, args: timeWindow(args) }),
     async trackedSeconds(user: sql.UserRow, args: Window, { main }) {
-      const [row] = await main.loaders.trackedSecondsByUser.load({ key: user.id, args: timeWindow(args) });
-      return row?.seconds ?? 0;
+      // The active part, and the archived part when the window reaches before the horizon.
+      const parts = await main.loaders.trackedSecondsByUser.load({ key: user.id, args: timeWindow(args) });
+      return parts.reduce((seconds, part) => seconds + part.seconds, 0);
     },
   },
   Project: {

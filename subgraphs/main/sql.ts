@@ -1,3 +1,4 @@
+import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
 
 /**
@@ -91,10 +92,11 @@ function buildStatements(canSee: CanSee) {
       ) AS u`,
 
     /** Entries overlapping [$2, $3]: started by $3 and not ended before $2. */
-    timeEntriesByUsers: `
+    /** $1 user ids; entries overlapping [$2, $3] that started from the horizon on (see withHorizon). */
+    timeEntriesByUsers: withHorizon('time_entries', `
       SELECT ${entries} FROM time_entries
       WHERE user_id = ANY($1::bigint[]) AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2
-      ORDER BY user_id, started_at, id`,
+        AND started_at >= ${horizonAt}`, '"userId", "startedAt", id'),
 
     timeEntriesByIds: `SELECT ${entries} FROM time_entries WHERE id = ANY($1::bigint[])`,
 
@@ -141,11 +143,12 @@ export const projectsByCompanies = `
   ORDER BY company_id, id`;
 
 /** The part of each overlapping entry inside [$2, $3], summed per user; running entries end now. */
-export const trackedSecondsByUsers = `
-  SELECT u.id AS "userId",
+export const trackedSecondsByUsers = withHorizon('time_entries', `
+  SELECT u.id::text AS "userId",
          coalesce(floor(sum(extract(epoch FROM
            least(coalesce(t.ended_at, now()), $3) - greatest(t.started_at, $2)))), 0)::int AS seconds
   FROM unnest($1::bigint[]) AS u(id)
   LEFT JOIN time_entries t
     ON t.user_id = u.id AND t.started_at <= $3 AND coalesce(t.ended_at, 'infinity') >= $2
-  GROUP BY u.id`;
+       AND t.started_at >= ${horizonAt}
+  GROUP BY u.id`, '"userId"');

@@ -11,3 +11,4 @@ REVOKE EXECUTE ON FUNCTION ensure_position_partitions(timestamptz, timestamptz) 
 
 -- Not a grant, but belongs to every run after migrations: keep a year of monthly partitions ahead.
 SELECT ensure_position_partitions(now() - interval '1 month', now() + interval '1 year');
+GRANT SELECT ON archive_horizon TO :interactive, :api, :admin;

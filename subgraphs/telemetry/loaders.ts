@@ -1,6 +1,8 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
+import { acrossHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import { firstPerBucket } from '../../src/subgraph-kit/track-buckets.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
 
@@ -8,8 +10,27 @@ export interface TrackArgs extends TimeWindow {
   maxPoints: number | null;
 }
 
+/** A batch of tracks: the active fixes, and the archived ones where the window reaches before the horizon. */
+async function tracks(repo: Repo, facts: SubgraphRequest['facts'], ids: readonly string[], args: TrackArgs): Promise<sql.PositionRow[]> {
+  const { maxPoints } = args;
+  const rows = await repo.read<sql.PositionRow & HorizonRow>(
+    maxPoints === null ? sql.tracks : sql.tracksDownsampled,
+    maxPoints === null ? [ids, args.from, args.to] : [ids, args.from, args.to, maxPoints],
+  );
+  const track = await acrossHorizon({
+    rows,
+    isRow: (row) => row.deviceId !== null,
+    window: args,
+    what: 'fixes',
+    archive: facts.archive,
+    older: (archive, window) => archive.positions(ids, { ...window, maxPoints }),
+  });
+  // Each part was downsampled on its own; where they meet, one bucket may hold a fix of each.
+  return maxPoints === null ? track : firstPerBucket(track, (row) => row.deviceId, { ...args, maxPoints });
+}
+
 /** Made per request, for the request's tenant: devices of other tenants are never loaded. */
-export function createLoaders(repo: Repo, { tenant, canSee }: Pick<SubgraphRequest, 'tenant' | 'canSee'>) {
+export function createLoaders(repo: Repo, { tenant, canSee, facts }: Pick<SubgraphRequest, 'tenant' | 'canSee' | 'facts'>) {
   const statements = sql.statementsFor(canSee);
   return {
     statements,
@@ -18,13 +39,7 @@ export function createLoaders(repo: Repo, { tenant, canSee }: Pick<SubgraphReque
       (userIds) => repo.read<sql.DeviceRow>(statements.devicesByUsers, [tenant, userIds]),
       (row) => row.userId ?? '',
     ),
-    trackByDevice: groupLoaderWithArgs(
-      (ids, { from, to, maxPoints }: TrackArgs) =>
-        maxPoints === null
-          ? repo.read<sql.PositionRow>(sql.tracks, [ids, from, to])
-          : repo.read<sql.PositionRow>(sql.tracksDownsampled, [ids, from, to, maxPoints]),
-      (row) => row.deviceId,
-    ),
+    trackByDevice: groupLoaderWithArgs((ids, args: TrackArgs) => tracks(repo, facts, ids, args), (row) => row.deviceId),
   };
 }
 

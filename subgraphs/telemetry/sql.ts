@@ -1,4 +1,6 @@
 import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
+import { trackBucket } from '../../src/subgraph-kit/track-buckets.js';
 
 /**
  * Every statement of the telemetry subgraph. A device is always read with its newest fix (from
@@ -65,25 +67,26 @@ export const statementsFor = perClass((canSee: CanSee) => {
 const positionColumns = `device_id AS "deviceId", recorded_at AS "recordedAt", lat AS latitude,
   lon AS longitude, speed_kmh AS "speedKmh", heading`;
 
-/** $1 device ids, $2 from, $3 to (both inclusive). */
-export const tracks = `
+/** Tracks are in (device, time) order, also past the horizon's placeholder row. */
+const trackOrder = '"deviceId", "recordedAt"';
+
+/** $1 device ids, $2 from, $3 to (both inclusive); fixes from the horizon on (see withHorizon). */
+export const tracks = withHorizon('positions', `
   SELECT ${positionColumns} FROM positions
-  WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3
-  ORDER BY device_id, recorded_at`;
+  WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3 AND recorded_at >= ${horizonAt}`, trackOrder);
 
 /**
  * Downsampled on the database: [$2, $3] cut into $4 buckets, the first fix of each bucket kept.
  * The fix at exactly $3 falls into the last bucket.
  */
-export const tracksDownsampled = `
+export const tracksDownsampled = withHorizon('positions', `
   SELECT DISTINCT ON ("deviceId", bucket) "deviceId", "recordedAt", latitude, longitude, "speedKmh", heading
   FROM (
-    SELECT ${positionColumns},
-           least(floor(extract(epoch FROM recorded_at - $2) / nullif(extract(epoch FROM $3::timestamptz - $2), 0) * $4), $4 - 1) AS bucket
+    SELECT ${positionColumns}, ${trackBucket('recorded_at', '$2', '$3', '$4')} AS bucket
     FROM positions
-    WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3
+    WHERE device_id = ANY($1::bigint[]) AND recorded_at BETWEEN $2 AND $3 AND recorded_at >= ${horizonAt}
   ) AS fixes
-  ORDER BY "deviceId", bucket, "recordedAt"`;
+  ORDER BY "deviceId", bucket, "recordedAt"`, trackOrder);
 
 /**
  * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on

@@ -27,7 +27,7 @@ describe('translateDriverError', () => {
     expect(translateDriverError('main', dual)).toEqual(new RepoUnavailableError('main'));
   });
 
-  it.each(['42501', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR'])('makes %s FORBIDDEN', (code) => {
+  it.each(['42501', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR'])('makes %s FORBIDDEN', (code) => {
     expect(translateDriverError('legacy', driverError('permission denied', code))).toEqual(new ForbiddenError());
   });
 
