@@ -1,6 +1,6 @@
 /**
  * Commands behind the npm scripts: `start` (stack + gateway), `stack:up`, `stack:down`,
- * `stack:reset`, `migrate`, `schemas`, `token`, `tenant`. Each prints what it does and exits non-zero with a one-line
+ * `stack:reset`, `migrate`, `schemas`, `token`, `tenant`, `move`. Each prints what it does and exits non-zero with a one-line
  * reason on failure.
  */
 import { writeFileSync } from 'node:fs';
@@ -61,6 +61,18 @@ const commands: Record<string, () => Promise<void>> = {
     if (!topology) throw new ConfigError('seed:telemetry needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
     const { seedTelemetryHistory } = await import('./seeds/telemetry-history.js');
     await seedTelemetryHistory(repoConfig(topology, 'telemetry').url, { rows, intervalSeconds: Number(values['interval-s']) });
+  },
+  /**
+   * `move (--older-than 90d | --before YYYY-MM-DD) [--dry-run] [--settle-ms 1000]`: whole months of
+   * history from the active repos into training, verified before anything is dropped (src/move).
+   */
+  async move() {
+    const { parseMoveArgs } = await import('../src/move/args.js');
+    const options = parseMoveArgs(process.argv.slice(3), process.env, new Date());
+    const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
+    if (!topology) throw new ConfigError('move needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
+    const { runMove } = await import('../src/move/run-move.js');
+    await runMove(topology, options);
   },
   /** `tenant add <slug> [--pool-size N]`, `tenant suspend <slug>`, `tenant activate <slug>`, while the gateway runs. */
   async tenant() {

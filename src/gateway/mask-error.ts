@@ -52,13 +52,13 @@ export function maskError(error: unknown, log: (error: unknown) => void = consol
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
     if (typeof code === 'string' && publicErrorCodes.has(code)) {
-      const { argumentName, repo, limit, http } = error.extensions as { argumentName?: string; repo?: string; limit?: unknown; http?: unknown };
+      const { argumentName, repo, limit, http, horizon } = error.extensions as { argumentName?: string; repo?: string; limit?: unknown; http?: unknown; horizon?: string };
       return createGraphQLError(error.message, {
         nodes: error.nodes,
         source: error.source,
         positions: error.positions,
         path: error.path,
-        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(limit ? { limit } : {}), ...(http ? { http } : {}) },
+        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(limit ? { limit } : {}), ...(http ? { http } : {}), ...(horizon && { horizon }) },
       });
     }
     if (!hasInternalCause(error)) return error;
