@@ -146,3 +146,5 @@ export async function restoreLastPositions(deviceIds: number[]): Promise<void> {
     );
   });
 }
+
+export const trainingUrl = () => stackInfo().repos.training.url;
