@@ -43,10 +43,10 @@ async function allPages(query: string, field: string, variables: Record<string, 
   const nodes: any[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page += 1) {
-    const response = await gateway.request(query, { ...variables, after }, { clientClass: 'ml', tenant });
+    const response: { errors?: unknown; data?: any; extensions?: any } = await gateway.request(query, { ...variables, after }, { clientClass: 'ml', tenant });
     expect(response.errors).toBeUndefined();
     expect(response.extensions!.repos!.training!.roundTrips).toBe(1);
-    const connection = response.data![field];
+    const connection: { edges: { node: unknown }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = response.data![field];
     nodes.push(...connection.edges.map((edge: any) => edge.node));
     if (!connection.pageInfo.hasNextPage) return nodes;
     after = connection.pageInfo.endCursor;
