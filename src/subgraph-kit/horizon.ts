@@ -59,3 +59,15 @@ export async function acrossHorizon<R>({ rows, isRow, window, what, archive, old
   // Older first: per key, grouping keeps this order, so each key's rows stay in time order.
   return [...(await older(reader, { ...window, before: horizon })), ...active];
 }
+
+/**
+ * A write behind the horizon: its month was moved to training, so an active row there would
+ * never be read again. Refused; nothing of the call is stored.
+ */
+export function behindHorizon(what: string, argumentName: string, horizon: Date): BadUserInputError {
+  return new BadUserInputError(
+    `Argument "${argumentName}": ${what} before ${horizon.toISOString()}, where the active history begins (older months were moved to the training repo); nothing was stored.`,
+    argumentName,
+    { horizon: horizon.toISOString() },
+  );
+}

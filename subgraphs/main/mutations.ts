@@ -6,6 +6,7 @@
 import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import type { Executor } from '../../src/repo/repo.js';
 import { isBigintId } from '../../src/subgraph-kit/arguments.js';
+import { behindHorizon } from '../../src/subgraph-kit/horizon.js';
 import type { MainContext } from './resolvers.js';
 import * as sql from './sql.js';
 
@@ -52,6 +53,13 @@ function checkOrder(startedAt: Date, endedAt: Date | null): void {
   }
 }
 
+/** The database refuses an entry starting behind the horizon (migration 0004): say so, naming it. */
+function refusedBehindHorizon(error: unknown): never {
+  const { code, detail } = error as { code?: string; detail?: string };
+  if (code === 'RG001' && detail) throw behindHorizon('the entry would start', 'startedAt', new Date(detail));
+  throw error;
+}
+
 type Resolver<A> = (root: unknown, args: A, context: MainContext) => Promise<sql.TimeEntryRow>;
 
 export const startTimeEntry: Resolver<{ input: StartInput }> = (_root, { input }, { main }) => {
@@ -71,7 +79,7 @@ export const startTimeEntry: Resolver<{ input: StartInput }> = (_root, { input }
       if ((error as { code?: string }).code === '23505') {
         throw new BadUserInputError(`User ${userId} already has a running entry; stop it first.`, 'userId');
       }
-      throw error;
+      return refusedBehindHorizon(error);
     });
     return entry!;
   });
@@ -103,7 +111,7 @@ export const updateTimeEntry: Resolver<{ input: UpdateInput }> = (_root, { input
     checkOrder(startedAt, endedAt);
     const note = input.note === undefined ? current.note : checkNote(input.note);
     const values = [id, projectId, startedAt, endedAt, ...(statements.writesNote ? [note] : [])];
-    const [entry] = await tx.query<sql.TimeEntryRow>(statements.updateTimeEntry, values);
+    const [entry] = await tx.query<sql.TimeEntryRow>(statements.updateTimeEntry, values).catch(refusedBehindHorizon);
     return entry!;
   });
 };

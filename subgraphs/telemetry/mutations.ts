@@ -1,6 +1,7 @@
 /** Ingest: a device's fixes, in one statement, idempotent on (device, recordedAt). */
 import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import { intInRange, isBigintId } from '../../src/subgraph-kit/arguments.js';
+import { behindHorizon } from '../../src/subgraph-kit/horizon.js';
 import type { TelemetryContext } from './resolvers.js';
 import * as sql from './sql.js';
 
@@ -31,7 +32,7 @@ export async function recordPositions(
     }
   });
   if (positions.length === 0) return { inserted: 0, duplicates: 0 };
-  const [result] = await telemetry.repo.write<{ deviceFound: number; inserted: number }>(sql.recordPositions, [
+  const [result] = await telemetry.repo.write<{ deviceFound: number; inserted: number; behind: number; movedBefore: Date | null }>(sql.recordPositions, [
     deviceId,
     positions.map((fix) => fix.recordedAt),
     positions.map((fix) => fix.latitude),
@@ -41,5 +42,6 @@ export async function recordPositions(
     tenant,
   ]);
   if (!result || result.deviceFound === 0) throw new BadUserInputError(`Device ${deviceId} does not exist.`, 'deviceId');
+  if (result.behind > 0) throw behindHorizon(`${result.behind} of the fixes were`, 'positions', result.movedBefore!);
   return { inserted: result.inserted, duplicates: positions.length - result.inserted };
 }

@@ -91,30 +91,35 @@ export const tracksDownsampled = withHorizon('positions', `
 /**
  * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on
  * (device, instant): fixes already stored are left as they are. The batch's newest fix moves
- * device_last_position forward (never back). $2–$6 are parallel arrays.
+ * device_last_position forward (never back). $2–$6 are parallel arrays. A batch holding a fix
+ * from before the horizon (its month was moved to training) stores nothing and says how many.
  */
 export const recordPositions = `
-  WITH device AS (SELECT id FROM devices WHERE id = $1 AND tenant = $7),
+  WITH horizon AS (SELECT max(moved_before) AS at FROM archive_horizon WHERE table_name = 'positions'),
+  device AS (SELECT id FROM devices WHERE id = $1 AND tenant = $7),
   fixes AS (
     SELECT * FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::smallint[])
       AS fix (recorded_at, lat, lon, speed_kmh, heading)
   ),
+  behind AS (SELECT count(*)::int AS n FROM fixes, horizon WHERE fixes.recorded_at < horizon.at),
+  storable AS (SELECT device.id FROM device, behind WHERE behind.n = 0),
   inserted AS (
     INSERT INTO positions (device_id, recorded_at, lat, lon, speed_kmh, heading)
-    SELECT device.id, fixes.* FROM device, fixes
+    SELECT storable.id, fixes.* FROM storable, fixes
     ON CONFLICT (device_id, recorded_at) DO NOTHING
     RETURNING 1
   ),
   newest AS (
     INSERT INTO device_last_position (device_id, recorded_at, lat, lon, speed_kmh, heading)
-    SELECT device.id, latest.* FROM device, (SELECT * FROM fixes ORDER BY recorded_at DESC LIMIT 1) AS latest
+    SELECT storable.id, latest.* FROM storable, (SELECT * FROM fixes ORDER BY recorded_at DESC LIMIT 1) AS latest
     ON CONFLICT (device_id) DO UPDATE
       SET recorded_at = excluded.recorded_at, lat = excluded.lat, lon = excluded.lon,
           speed_kmh = excluded.speed_kmh, heading = excluded.heading
       WHERE device_last_position.recorded_at < excluded.recorded_at
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted`;
+  SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted,
+         (SELECT n FROM behind) AS behind, (SELECT at FROM horizon) AS "movedBefore"`;
 
 /**
  * The tenant's fixes in a box and a time window, keyset-paged on (recorded_at, device_id).
