@@ -54,7 +54,7 @@ export const resolvers: IResolvers<unknown, MainContext> = {
     async trackedSeconds(user: sql.UserRow, args: Window, { main }) {
       // The active part, and the archived part when the window reaches before the horizon.
       const parts = await main.loaders.trackedSecondsByUser.load({ key: user.id, args: timeWindow(args) });
-      return parts.reduce((seconds, part) => seconds + part.seconds, 0);
+      return Math.floor(parts.reduce((seconds, part) => seconds + part.seconds, 0));
     },
   },
   Project: {

@@ -142,11 +142,14 @@ export const projectsByCompanies = `
   WHERE company_id = ANY($1::bigint[])
   ORDER BY company_id, id`;
 
-/** The part of each overlapping entry inside [$2, $3], summed per user; running entries end now. */
+/**
+ * The part of each overlapping entry inside [$2, $3], summed per user; running entries end now.
+ * Unrounded: the resolver floors the sum, after adding the archive's part where there is one.
+ */
 export const trackedSecondsByUsers = withHorizon('time_entries', `
   SELECT u.id::text AS "userId",
-         coalesce(floor(sum(extract(epoch FROM
-           least(coalesce(t.ended_at, now()), $3) - greatest(t.started_at, $2)))), 0)::int AS seconds
+         coalesce(sum(extract(epoch FROM
+           least(coalesce(t.ended_at, now()), $3) - greatest(t.started_at, $2))), 0)::float8 AS seconds
   FROM unnest($1::bigint[]) AS u(id)
   LEFT JOIN time_entries t
     ON t.user_id = u.id AND t.started_at <= $3 AND coalesce(t.ended_at, 'infinity') >= $2

@@ -75,8 +75,8 @@ export const statementsFor = perClass((canSee: CanSee) => {
 /** The archive's part of User.trackedSeconds, as main computes its own part. */
 export const trackedSecondsByUsers = `
   SELECT u.id::text AS "userId",
-         coalesce(floor(sum(extract(epoch FROM
-           least(coalesce(t.ended_at, now()), $4) - greatest(t.started_at, $3)))), 0)::int AS seconds
+         coalesce(sum(extract(epoch FROM
+           least(coalesce(t.ended_at, now()), $4) - greatest(t.started_at, $3))), 0)::float8 AS seconds
   FROM unnest($2::bigint[]) AS u(id)
   LEFT JOIN time_entries t
     ON t.tenant = $1 AND t.user_id = u.id AND t.started_at <= $4 AND coalesce(t.ended_at, 'infinity') >= $3
