@@ -102,6 +102,7 @@ describe('BAD_USER_INPUT', () => {
       main: { roundTrips: 0, ms: 0 },
       telemetry: { roundTrips: 0, ms: 0 },
       legacy: { roundTrips: 0, ms: 0 },
+      training: { roundTrips: 0, ms: 0 },
     });
   });
 });

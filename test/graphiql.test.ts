@@ -66,7 +66,7 @@ describe('process endpoints', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      repos: { main: { primary: 'up', replicas: ['up'] }, telemetry: { primary: 'up' }, legacy: { primary: 'up' } },
+      repos: { main: { primary: 'up', replicas: ['up'] }, telemetry: { primary: 'up' }, legacy: { primary: 'up' }, training: { primary: 'up' } },
     });
   });
 });

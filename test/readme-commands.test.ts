@@ -23,9 +23,12 @@ const coveredElsewhere: Record<string, string> = {
   'NODE_ENV=production REPOGATE_CONFIG=/etc/repogate.json node': 'test/production-build.test.ts (serves until signalled)',
   'npm run soak': 'a 10-minute soak, not part of npm test (RELIABILITY.md)',
   'npm run bench': 'benchmarks, not part of npm test (BENCHMARKS.md)',
+  'npm run bench:move': 'moves the stack\'s history: a benchmark, not part of npm test (BENCHMARKS.md)',
   'npm run seed:telemetry': 'minutes per 10M rows; test/seed-history.test.ts runs it small',
   'npm run stack:down': 'would stop the stack under the suite',
   'npm run stack:reset': 'would delete the stack under the suite',
+  // The dry run stays: it reads and changes nothing.
+  'npm run move -- --before': 'would move the suite\'s demo months out of the stack; test/move.test.ts moves scratch databases',
 };
 
 interface Block {
