@@ -6,7 +6,7 @@
  * The install lives in a temp folder keyed by the lockfile, so only the first run pays for
  * `npm ci` (~10 s); the build goes into that folder, never into the working tree's dist/.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -127,6 +127,19 @@ describe('the production build', () => {
     expect(dev.errors).toBeUndefined();
     expect(built).toEqual({ data: dev.data });
     expect(built.data.companies.edges).toHaveLength(3);
+  });
+
+  it('moves with dist/src/move/main.js: a dry run against the same topology, loading only production code', async () => {
+    const mover = path.join(installDir, 'dist', 'src', 'move', 'main.js');
+    const loaded = [...importGraph(mover).files].map((file) => path.relative(path.join(installDir, 'dist'), file));
+    expect(loaded.filter((file) => /^(dev|bench|test)\//.test(file))).toEqual([]);
+    const dryRun = spawnSync(process.execPath, [mover, '--older-than', '90d', '--dry-run'], {
+      cwd: installDir,
+      env: { PATH: process.env.PATH!, NODE_ENV: 'production', REPOGATE_CONFIG: path.join(installDir, 'topology.json') },
+      encoding: 'utf8',
+    });
+    expect({ status: dryRun.status, stderr: dryRun.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(dryRun.stdout).toMatch(/dry run: [\d,]+ rows would move; nothing was changed/);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
