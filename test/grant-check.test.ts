@@ -41,6 +41,26 @@ describe('the start-up grant check', () => {
   });
 });
 
+describe('the ml class outside training', () => {
+  it('is an exposure the moment its role may read an active table, and the gateway refuses to start', async () => {
+    await pgRows(mainUrl(), 'GRANT SELECT ON companies TO repogate_ml');
+    const gateway = openGateway();
+    try {
+      const exposures = await findGrantExposures(gateway.registry, stackSubgraphs, ['acme']);
+      expect(exposures.filter((exposure) => exposure.clientClass === 'ml')).toEqual([
+        expect.objectContaining({ clientClass: 'ml', repo: 'main', database: 'acme', column: 'companies.created_at' }),
+        expect.objectContaining({ clientClass: 'ml', repo: 'main', database: 'acme', column: 'companies.id' }),
+        expect.objectContaining({ clientClass: 'ml', repo: 'main', database: 'acme', column: 'companies.legacy_customer_code' }),
+        expect.objectContaining({ clientClass: 'ml', repo: 'main', database: 'acme', column: 'companies.name' }),
+      ]);
+      await expect(gateway.checkGrants()).rejects.toThrow(/ml: main\/acme may SELECT companies\.name/);
+    } finally {
+      await pgRows(mainUrl(), 'REVOKE SELECT ON companies FROM repogate_ml');
+      await gateway.close();
+    }
+  });
+});
+
 describe('hiding one more field from a class', () => {
   // Company.createdAt hidden from api: one declaration in main's fields…
   const main = stackSubgraphs.find((subgraph) => subgraph.name === 'main')!;
