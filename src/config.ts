@@ -41,6 +41,15 @@ const classSchema = z
     introspection: z.boolean(),
     /** Only operations of the allow-list generated from schemas/operations may run. */
     persistedOperationsOnly: z.boolean(),
+    /** Open subscriptions (SSE or WebSocket) allowed at once; beyond them SUBSCRIPTION_LIMIT. */
+    subscriptions: z
+      .object({
+        /** Per token (its tenant and subject): a page opened in many tabs, a service's workers. */
+        perToken: z.number().int().nonnegative(),
+        /** Of the class in one gateway process. */
+        perProcess: z.number().int().nonnegative(),
+      })
+      .strict(),
   })
   .strict();
 export type ClassOptions = z.infer<typeof classSchema>;
@@ -53,6 +62,7 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
     limits: { maxDepth: 12, maxAliases: 20, maxDirectives: 10, maxTokens: 3000, maxCost: 50_000 },
     introspection: true,
     persistedOperationsOnly: false,
+    subscriptions: { perToken: 10, perProcess: 5_000 },
   },
   api: {
     poolSize: 4,
@@ -61,6 +71,7 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
     limits: { maxDepth: 12, maxAliases: 10, maxDirectives: 5, maxTokens: 2000, maxCost: 50_000 },
     introspection: false,
     persistedOperationsOnly: false,
+    subscriptions: { perToken: 100, perProcess: 5_000 },
   },
   admin: {
     poolSize: 2,
@@ -69,6 +80,7 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
     limits: { maxDepth: 15, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 100_000 },
     introspection: true,
     persistedOperationsOnly: false,
+    subscriptions: { perToken: 10, perProcess: 100 },
   },
   // Notebooks and training jobs page through history: long statements, few connections.
   ml: {
@@ -78,6 +90,8 @@ export const classDefaults: Record<ClientClass, ClassOptions> = {
     limits: { maxDepth: 8, maxAliases: 10, maxDirectives: 5, maxTokens: 2000, maxCost: 100_000 },
     introspection: true,
     persistedOperationsOnly: false,
+    // Training data is history: nothing live to subscribe to.
+    subscriptions: { perToken: 0, perProcess: 0 },
   },
 };
 
@@ -87,6 +101,8 @@ export const gatewayDefaults = {
   drainTimeoutMs: 10_000,
   graphiql: false,
   breaker: { failures: 5, cooldownMs: 1_000 },
+  // Events a subscriber may fall behind by before its subscription ends (SUBSCRIPTION_OVERFLOW).
+  subscriptionQueue: 2_000,
   // No browser origin but the gateway's own until a deployment lists its frontends.
   cors: { origins: [] as string[], credentials: false },
 };
@@ -208,6 +224,8 @@ export const topologySchema = z
           drainTimeoutMs: z.number().int().nonnegative(),
           /** Serve GraphiQL (HTML) at the GraphQL endpoint. */
           graphiql: z.boolean(),
+          /** Events one subscription may have waiting for its client; past it, SUBSCRIPTION_OVERFLOW ends it. */
+          subscriptionQueue: z.number().int().positive(),
           breaker: z
             .object({
               /** Consecutive unreachable errors that open a repo's breaker. */

@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'TENANT_UNKNOWN'
   | 'TENANT_SUSPENDED'
   | 'OPERATION_LIMIT_EXCEEDED'
-  | 'PERSISTED_OPERATION_REQUIRED';
+  | 'PERSISTED_OPERATION_REQUIRED'
+  | 'SUBSCRIPTION_LIMIT'
+  | 'SUBSCRIPTION_OVERFLOW'
+  | 'LIVE_GAP';
 
 /** Every code a client may see besides INTERNAL_SERVER_ERROR and GraphQL's own validation errors. */
 export const publicErrorCodes: ReadonlySet<string> = new Set<ErrorCode>([
@@ -29,6 +32,9 @@ export const publicErrorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'TENANT_SUSPENDED',
   'OPERATION_LIMIT_EXCEEDED',
   'PERSISTED_OPERATION_REQUIRED',
+  'SUBSCRIPTION_LIMIT',
+  'SUBSCRIPTION_OVERFLOW',
+  'LIVE_GAP',
 ]);
 
 export abstract class RepogateError extends GraphQLError {
@@ -145,4 +151,36 @@ export class OperationLimitError extends RepogateError {
 
 export function isRepogateError(error: unknown): error is RepogateError {
   return error instanceof RepogateError;
+}
+
+/** More open subscriptions than the class allows per token or per process. */
+export class SubscriptionLimitError extends RepogateError {
+  readonly code = 'SUBSCRIPTION_LIMIT';
+  override name = 'SubscriptionLimitError';
+
+  constructor(scope: 'token' | 'process', max: number, clientClass: string) {
+    super(`At most ${max} open subscriptions per ${scope} for client class ${clientClass}; close one first.`, { code: 'SUBSCRIPTION_LIMIT', limit: { scope, max } });
+  }
+}
+
+/** A subscriber that fell too far behind: its subscription ends rather than the gateway holding its events. */
+export class SubscriptionOverflowError extends RepogateError {
+  readonly code = 'SUBSCRIPTION_OVERFLOW';
+  override name = 'SubscriptionOverflowError';
+
+  constructor(queued: number) {
+    super(`The subscription fell ${queued} events behind and was ended; subscribe again (and read faster).`, { code: 'SUBSCRIPTION_OVERFLOW' });
+  }
+}
+
+/** The live feed was interrupted (its repo restarted): events of that time may be missing. */
+export class LiveGapError extends RepogateError {
+  readonly code = 'LIVE_GAP';
+  override name = 'LiveGapError';
+
+  constructor(gap: { from: Date; to: Date }) {
+    super(`The live feed was interrupted from ${gap.from.toISOString()} to ${gap.to.toISOString()}; fixes of that time may be missing here (query them).`, {
+      code: 'LIVE_GAP', gap: { from: gap.from.toISOString(), to: gap.to.toISOString() },
+    });
+  }
 }

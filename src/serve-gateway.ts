@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import net from 'node:net';
 import { serverOptions, type ServerOptions, type Topology } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
+import { attachWebSockets, webSocketOptions } from './gateway/websocket.js';
 import { loadSubgraphs } from './subgraphs.js';
 import { createLogger } from './observability/logger.js';
 import { startTracingWith } from './observability/tracing.js';
@@ -53,6 +54,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
     });
     void repogate.gateway(request, response);
   });
+  const webSockets = attachWebSockets(http, repogate.gateway, webSocketOptions(repogate, topology));
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (error: NodeJS.ErrnoException) =>
@@ -66,6 +68,10 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
   const shutdown = async (signal: string) => {
     logger.info({ signal, inFlight }, 'draining: finishing the requests on their way, then closing');
     draining = true;
+    // Subscriptions never finish on their own: end them cleanly (each stream completes), first;
+    // then WebSocket clients are told the server is going away (1001) and reconnect elsewhere.
+    await repogate.endSubscriptions();
+    await webSockets.close();
     const deadline = performance.now() + topology.gateway.drainTimeoutMs;
     const quiet = async (until: () => boolean) => {
       while (performance.now() < deadline && !until()) await new Promise((resolve) => setTimeout(resolve, 25));

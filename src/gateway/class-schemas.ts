@@ -5,8 +5,8 @@
  * in the subgraphs' descriptors (`fields[coordinate].hiddenFrom`); the start-up grant check
  * (check-grants.ts) refuses to run when the GRANTs disagree.
  */
-import { filterSchema, pruneSchema } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { filterSchema, GraphQLDeferDirective, GraphQLStreamDirective, pruneSchema } from '@graphql-tools/utils';
+import { GraphQLSchema } from 'graphql';
 import { clientClasses, type ClientClass } from '../config.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { hiddenFieldsOf, type AnySubgraph } from '../subgraph-kit/subgraph.js';
@@ -24,6 +24,26 @@ export function schemaForClass(schema: GraphQLSchema, clientClass: ClientClass, 
   );
 }
 
+const declared = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+/**
+ * `schema` with @defer and @stream declared. useDeferStream declares them in the schema yoga
+ * holds, but useAuth swaps in the class's schema on every request: the plugin would then rebuild
+ * the whole schema per request, and yoga's validation cache, keyed by schema, would never hit.
+ * Declared once here, the plugin finds them and leaves each schema as it is.
+ */
+export function withDeferStream(schema: GraphQLSchema): GraphQLSchema {
+  const missing = [GraphQLDeferDirective, GraphQLStreamDirective].filter((directive) => !schema.getDirective(directive.name));
+  if (missing.length === 0) return schema;
+  let withDirectives = declared.get(schema);
+  if (!withDirectives) {
+    withDirectives = new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), ...missing] });
+    declared.set(schema, withDirectives);
+  }
+  return withDirectives;
+}
+
+/** The schema each class validates and executes against (the contracts print `schemaForClass`, without the directives). */
 export function buildClassSchemas(schema: GraphQLSchema, subgraphs: readonly AnySubgraph[] = builtInSubgraphs): Record<ClientClass, GraphQLSchema> {
-  return Object.fromEntries(clientClasses.map((c) => [c, schemaForClass(schema, c, subgraphs)])) as Record<ClientClass, GraphQLSchema>;
+  return Object.fromEntries(clientClasses.map((c) => [c, withDeferStream(schemaForClass(schema, c, subgraphs))])) as Record<ClientClass, GraphQLSchema>;
 }

@@ -10,6 +10,8 @@ import type { RepoRegistry } from '../repo/registry.js';
 import type { RepoUsage } from '../repo/repo.js';
 import { RequestRepo, type RequestSession } from '../repo/request-repo.js';
 import type { RequestScope } from '../subgraph-kit/context.js';
+import type { LiveFeed } from '../subgraph-kit/live.js';
+import { batchingWithin } from '../subgraph-kit/loaders.js';
 import type { FactName } from '../subgraph-kit/request-facts.js';
 import { hiddenFieldsOf, type AnySubgraph, type Facts } from '../subgraph-kit/subgraph.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
@@ -97,4 +99,48 @@ export function requestContexts(registry: RepoRegistry, subgraphs: readonly AnyS
 
 function rounded(usage: RepoUsage): RepoUsage {
   return { ...usage, ms: Math.round(usage.ms * 100) / 100 };
+}
+
+/**
+ * How long the subscriptions' shared scopes collect loads (and live): a burst reaches a thousand
+ * subscribers over a few turns of the event loop, each as its transport pulls its next event.
+ * It adds as much to an event's delivery per level, against statements that stop growing with
+ * subscribers (bench:live).
+ */
+export const LIVE_BATCH_WINDOW_MS = 10;
+
+/**
+ * Contexts of subscriptions. A subscription lives long and is executed once per event; were its
+ * subgraph scopes its own, every subscriber would run its own statements for the same event.
+ * Here a subscription's subgraph scopes are looked up on each access: all subscriptions of one
+ * tenant and class share one set of fresh scopes (loaders) per batching window, so the events a
+ * burst hands to a thousand subscribers are loaded together, one statement per repo and level,
+ * and nothing a loader caches outlives a couple of windows.
+ */
+export function liveContexts(
+  build: (input: RequestContextInput) => GatewayContext,
+  subgraphs: readonly AnySubgraph[],
+): (input: RequestContextInput, live: LiveFeed) => GatewayContext {
+  let shared: Map<string, GatewayContext> | undefined;
+  const scopesFor = (input: RequestContextInput): GatewayContext => {
+    if (!shared) {
+      shared = new Map();
+      // Loads made in the window's last moments still batch in these loaders, a window later.
+      setTimeout(() => (shared = undefined), 2 * LIVE_BATCH_WINDOW_MS).unref();
+    }
+    const key = `${input.tenant.slug}\u0000${input.principal.clientClass}`;
+    let context = shared.get(key);
+    if (!context) {
+      const session = { mode: 'query', minLsn: {} } as const;
+      shared.set(key, (context = batchingWithin(LIVE_BATCH_WINDOW_MS, () => build({ ...input, session }))));
+    }
+    return context;
+  };
+  return (input, live) => {
+    const context = { principal: input.principal, session: input.session, tenant: input.tenant.slug, live, repoUsage: () => ({}) } as GatewayContext;
+    for (const subgraph of subgraphs) {
+      Object.defineProperty(context, subgraph.name, { enumerable: true, get: () => scopesFor(input)[subgraph.name] });
+    }
+    return context;
+  };
 }

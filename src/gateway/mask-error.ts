@@ -6,7 +6,9 @@
  */
 import { createGraphQLError } from '@graphql-tools/utils';
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { publicErrorCodes } from '../errors.js';
+import type { RequestIdContext } from './use-request-id.js';
 
 
 /** True when somewhere down the originalError chain sits an error that is not a GraphQLError. */
@@ -52,13 +54,13 @@ export function maskError(error: unknown, log: (error: unknown) => void = consol
   if (error instanceof GraphQLError) {
     const code = error.extensions?.code;
     if (typeof code === 'string' && publicErrorCodes.has(code)) {
-      const { argumentName, repo, limit, http, horizon } = error.extensions as { argumentName?: string; repo?: string; limit?: unknown; http?: unknown; horizon?: string };
+      const { argumentName, repo, limit, http, horizon, gap } = error.extensions as { argumentName?: string; repo?: string; limit?: unknown; http?: unknown; horizon?: string; gap?: unknown };
       return createGraphQLError(error.message, {
         nodes: error.nodes,
         source: error.source,
         positions: error.positions,
         path: error.path,
-        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(limit ? { limit } : {}), ...(http ? { http } : {}), ...(horizon && { horizon }) },
+        extensions: { code, ...(argumentName && { argumentName }), ...(repo && { repo }), ...(limit ? { limit } : {}), ...(http ? { http } : {}), ...(horizon && { horizon }), ...(gap ? { gap } : {}) },
       });
     }
     if (!hasInternalCause(error)) return error;
@@ -68,4 +70,35 @@ export function maskError(error: unknown, log: (error: unknown) => void = consol
     path: error instanceof GraphQLError ? error.path : undefined,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/**
+ * Masking for incremental responses (@defer, @stream). Yoga's masking maps the `errors` of each
+ * payload but not those inside `incremental` (envelop's useMaskedErrors reads `result.errors`
+ * only), and that is where a deferred fragment's or a streamed item's errors travel: without this
+ * a driver message would reach the client. Both are masked here, and the cause of an unexpected
+ * one is logged with the request's id (the unexpected-error log reads single results only).
+ */
+export function useIncrementalErrorMasking(log: (error: unknown, requestId?: string) => void): Plugin<RequestIdContext> {
+  return {
+    onExecute({ args }) {
+      const mask = (error: unknown) => maskError(error, (cause) => log(cause, args.contextValue.requestId));
+      return {
+        onExecuteDone({ result }) {
+          if (!(Symbol.asyncIterator in result)) return;
+          return {
+            onNext({ result: payload, setResult }) {
+              const incremental = 'incremental' in payload ? payload.incremental : undefined;
+              if (!payload.errors?.length && !incremental?.some((part) => part.errors?.length)) return;
+              setResult({
+                ...payload,
+                ...(payload.errors && { errors: payload.errors.map(mask) }),
+                ...(incremental && { incremental: incremental.map((part) => (part.errors ? { ...part, errors: part.errors.map(mask) } : part)) }),
+              });
+            },
+          };
+        },
+      };
+    },
+  };
 }

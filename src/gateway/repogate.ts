@@ -3,11 +3,13 @@
  * directory, the token verifier and the yoga handler. Pure construction; serve-gateway.ts listens, tests
  * call `gateway.fetch` directly.
  */
-import { createTokenVerifier } from '../auth/tokens.js';
+import { createTokenVerifier, type TokenVerifier } from '../auth/tokens.js';
 import type { Topology } from '../config.js';
 import { RepoRegistry } from '../repo/registry.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { createMetrics, type RepogateMetrics } from '../observability/metrics.js';
+import { createLogger } from '../observability/logger.js';
+import { LiveFeeds } from '../live/live-feeds.js';
 import { buildClassSchemas } from './class-schemas.js';
 import { describeGrantGaps, findGrantExposures, findGrantGaps } from './check-grants.js';
 import { subgraphsFor } from '../subgraphs.js';
@@ -21,6 +23,12 @@ export interface Repogate {
   registry: RepoRegistry;
   tenants: TenantDirectory;
   metrics: RepogateMetrics;
+  /** Verifies a bearer token as every request's is (the WebSocket transport's connection_init uses it). */
+  verifyToken: TokenVerifier;
+  /** LISTEN connections and open subscriptions; undefined when no subgraph has live channels. */
+  live: LiveFeeds | undefined;
+  /** Ends every subscription cleanly (the first step of a drain: their streams would never finish). */
+  endSubscriptions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +42,9 @@ export function createRepogate(
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, { ...topology.tenancy, hostRepo: registryHost });
   const metrics = createMetrics(registry);
   const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs);
+  const verifyToken = createTokenVerifier(topology.auth);
+  const live = subgraphs.some((subgraph) => subgraph.channels?.length) ? new LiveFeeds(topology, subgraphs, options.logger ?? createLogger()) : undefined;
+  live?.start();
   const gateway = createGateway({
     settings: topology.gateway,
     ...options,
@@ -43,7 +54,8 @@ export function createRepogate(
     registry,
     metrics,
     tenants,
-    verifyToken: createTokenVerifier(topology.auth),
+    live,
+    verifyToken,
   });
   return {
     gateway,
@@ -57,8 +69,11 @@ export function createRepogate(
     registry,
     tenants,
     metrics,
+    verifyToken,
+    live,
+    endSubscriptions: async () => live?.close(),
     async close() {
-      await Promise.all([registry.close(), tenants.close()]);
+      await Promise.all([live?.close(), registry.close(), tenants.close()]);
     },
   };
 }

@@ -6,6 +6,8 @@ export const DEBUG_HEADER = 'x-repogate-debug';
 /**
  * With debugging on, a request sending `x-repogate-debug: 1` gets
  * `extensions.repos = { <repo>: { roundTrips, ms } }`: what the request cost each database.
+ * An incremental response (@defer, @stream) carries it in its last payload (`hasNext: false`),
+ * sent once every deferred part has run: the cost of the whole operation, not of the first part.
  */
 export function useRepoUsage({ enabled }: { enabled: boolean }): Plugin<GatewayContext & { request: Request }> {
   return {
@@ -14,8 +16,16 @@ export function useRepoUsage({ enabled }: { enabled: boolean }): Plugin<GatewayC
       if (!enabled || context.request?.headers.get(DEBUG_HEADER) !== '1') return;
       return {
         onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, repos: context.repoUsage() } });
+          if (!(Symbol.asyncIterator in result)) {
+            setResult({ ...result, extensions: { ...result.extensions, repos: context.repoUsage() } });
+            return;
+          }
+          return {
+            onNext({ result: payload, setResult: setPayload }) {
+              if (!('hasNext' in payload) || payload.hasNext) return;
+              setPayload({ ...payload, extensions: { ...payload.extensions, repos: context.repoUsage() } });
+            },
+          };
         },
       };
     },

@@ -2,6 +2,7 @@
  * Builds the HTTP handler (yoga) around the gateway schema. Builds only: serve-gateway.ts listens.
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -11,10 +12,11 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
-import { buildClassSchemas, schemaForClass } from './class-schemas.js';
-import { requestContexts, type GatewayContext } from './context.js';
+import { buildClassSchemas, schemaForClass, withDeferStream } from './class-schemas.js';
+import { liveContexts, requestContexts, type GatewayContext } from './context.js';
+import type { LiveFeeds } from '../live/live-feeds.js';
 import { corsFor } from './cors.js';
-import { isUnexpected, maskError } from './mask-error.js';
+import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { isVisibleTo, subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
@@ -57,6 +59,8 @@ export interface GatewayOptions {
    */
   subgraphSchemas?: readonly GraphQLSchema[];
   logger?: Logger;
+  /** The LISTEN connections and subscription caps of this process (subscriptions answer nothing without). */
+  live?: LiveFeeds;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -79,6 +83,7 @@ export function createGateway({
   classes = classDefaults,
   settings = gatewayDefaults,
   logger = createLogger(),
+  live,
 }: GatewayOptions): Gateway {
   // The original of a masked error is logged with the request's id, never sent.
   const unexpected = unexpectedErrorLog(logger);
@@ -86,14 +91,23 @@ export function createGateway({
     Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
   const classSubgraphSchemas = Object.fromEntries(
-    // A subgraph a class does not see answers none of its operations (and, filtered, has no Query left).
-    clientClasses.map((c) => [c, subgraphs.flatMap((subgraph, i) => (isVisibleTo(subgraph, c) ? [schemaForClass(subgraphSchemas[i]!, c, subgraphs)] : []))]),
+    // A subgraph a class does not see answers none of its operations (and, filtered, has no Query left);
+    // nor does one without a schema here (an empty list stitches everything).
+    // With @defer and @stream declared, a deferred operation one subgraph answers alone runs there too.
+    clientClasses.map((c) => [
+      c,
+      subgraphs.flatMap((subgraph, i) => {
+        const schema = subgraphSchemas[i];
+        return schema && isVisibleTo(subgraph, c) ? [withDeferStream(schemaForClass(schema, c, subgraphs))] : [];
+      }),
+    ]),
   ) as Record<ClientClass, GraphQLSchema[]>;
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
   const createContext = requestContexts(registry, subgraphs);
+  const createLiveContext = liveContexts(createContext, subgraphs);
   return createYoga<Record<string, never>, GatewayContext>({
     // Until useAuth sets the request's class's schema (each class sees only what its role may read).
     schema: schemas.api,
@@ -103,6 +117,7 @@ export function createGateway({
         const tenant = await tenants.resolve(principal.tenant);
         const mode = initial.operationType === 'mutation' ? 'mutation' : 'query';
         const minLsn = parseLsnHeader(initial.request.headers.get(LSN_HEADER), registry.repoNames);
+        if (initial.operationType === 'subscription' && live) return createLiveContext({ principal, tenant, session: { mode, minLsn } }, live.feedFor(principal));
         return createContext({ principal, tenant, session: { mode, minLsn } });
       } catch (error) {
         if (isUnexpected(error)) unexpected.log(error, initial.requestId);
@@ -138,7 +153,11 @@ export function createGateway({
       useOperationLimits(perClass((options) => options.limits)),
       usePersistedOperations(perClass((options) => options.persistedOperationsOnly)),
       useInputErrorCodes(introspection),
+      // Incremental delivery (multipart/mixed or SSE) for @defer and @stream; the class schemas
+      // declare both directives already (withDeferStream), so the plugin keeps them as they are.
+      useDeferStream(),
       unexpected.plugin,
+      useIncrementalErrorMasking(unexpected.log),
       useRequestSession(),
       useTracing(),
       useRepoUsage({ enabled: debug }),

@@ -1,5 +1,6 @@
 /** What a subgraph's resolvers find in the request context. */
 import type { Repo } from '../repo/repo.js';
+import type { LiveFeed } from './live.js';
 
 /** Under the subgraph's own name: its repo view and its per-request loaders. */
 export interface SubgraphScope<Loaders> {
@@ -11,4 +12,6 @@ export interface SubgraphScope<Loaders> {
 export interface RequestScope {
   /** The tenant the request acts for (from its token). */
   tenant: string;
+  /** In a subscription: the notices of the repos' channels (subgraph-kit/live.ts). */
+  live?: LiveFeed;
 }

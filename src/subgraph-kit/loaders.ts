@@ -6,6 +6,28 @@ import DataLoader from 'dataloader';
 import { NotFoundError } from '../errors.js';
 import { isBigintId } from './arguments.js';
 
+/**
+ * When a loader sends its batch. A request's loaders send it once the promise jobs of the
+ * current tick have run (DataLoader's default). Loaders shared by many subscriptions
+ * (gateway/context.ts, liveContexts) wait a few milliseconds instead: the subscriptions reach
+ * their loads for one burst spread over several turns of the event loop (each transport pulls
+ * its next event as its client reads), and only a window collects them into one statement.
+ */
+let schedule: DataLoader.Options<unknown, unknown>['batchScheduleFn'];
+
+/** Runs `make` (a subgraph's createContext) so that the loaders it makes batch over `windowMs`. */
+export function batchingWithin<T>(windowMs: number, make: () => T): T {
+  schedule = (callback) => void setTimeout(callback, windowMs);
+  try {
+    return make();
+  } finally {
+    schedule = undefined;
+  }
+}
+
+const options = <K, V, C = K>(more: DataLoader.Options<K, V, C> = {}): DataLoader.Options<K, V, C> =>
+  schedule ? { ...more, batchScheduleFn: schedule } : more;
+
 /** One row per key: a missing key gets a NotFoundError. */
 export function rowLoader<K extends string, V>(
   what: string,
@@ -15,7 +37,7 @@ export function rowLoader<K extends string, V>(
   return new DataLoader<K, V>(async (keys) => {
     const byKey = new Map((await fetch(keys)).map((row) => [keyOf(row), row]));
     return keys.map((key) => byKey.get(key) ?? new NotFoundError(what, key));
-  });
+  }, options());
 }
 
 /** Many rows per key (a company's projects): a key without rows gets []. */
@@ -32,7 +54,7 @@ export function groupLoader<K extends string, V>(
       else groups.set(key, [row]);
     }
     return keys.map((key) => groups.get(key) ?? []);
-  });
+  }, options());
 }
 
 export interface KeyWithArgs<K, A> {
@@ -73,8 +95,13 @@ export function groupLoaderWithArgs<K extends string, A, V>(
       );
       return requests.map(({ key }, i) => byArgs.get(argsKeys[i]!)!.rows.get(key) ?? empty());
     },
-    { cacheKeyFn: ({ key, args }) => `${JSON.stringify(args)}|${key}` },
+    options({ cacheKeyFn: ({ key, args }: KeyWithArgs<K, A>) => `${JSON.stringify(args)}|${key}` }),
   );
+}
+
+/** A loader of the kit's kind for what the shapes above do not cover (one statement per key, say). */
+export function loader<K, V>(batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V> {
+  return new DataLoader(batch, options());
 }
 
 /** Root lookups answer null for an unknown id (no error); other failures still surface. */

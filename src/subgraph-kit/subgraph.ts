@@ -80,6 +80,11 @@ export interface Subgraph<Context = unknown> {
    * allows null: `archive`). Unlike `requires`, a missing provider does not stop start-up.
    */
   uses?: readonly FactName[];
+  /**
+   * PostgreSQL NOTIFY channels its repo's writes announce changes on (subgraph-kit/live.ts): the
+   * gateway keeps one LISTEN connection to the repo's primary for them, outside the class pools.
+   */
+  channels?: readonly string[];
   /** Folder of `*.sql` migrations, applied in name order. */
   migrations: URL;
   /** GRANTs for the class roles (`:interactive`, `:api`, `:admin`, `:database`), applied after migrating. */

@@ -4,6 +4,7 @@ import { fields } from './fields.js';
 import { createLoaders } from './loaders.js';
 import { merge } from './merge.js';
 import { resolvers, type TelemetryContext, type TelemetryWindows } from './resolvers.js';
+import { POSITIONS_CHANNEL } from './sql.js';
 
 export type { TelemetryContext } from './resolvers.js';
 
@@ -17,6 +18,8 @@ export const telemetrySubgraph: Subgraph<TelemetryContext['telemetry']> = {
   fields,
   // Windows reaching before the horizon read the moved fixes from the archive (training), if any.
   uses: ['archive'],
+  // recordPositions announces new fixes here (Subscription.positionRecorded).
+  channels: [POSITIONS_CHANNEL],
   createContext: (request) => ({
     repo: request.repo,
     loaders: createLoaders(request.repo, request),

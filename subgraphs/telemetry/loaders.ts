@@ -1,7 +1,7 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { acrossHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
-import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
+import { groupLoader, groupLoaderWithArgs, loader, rowLoader } from '../../src/subgraph-kit/loaders.js';
 import { firstPerBucket } from '../../src/subgraph-kit/track-buckets.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
 import * as sql from './sql.js';
@@ -40,6 +40,18 @@ export function createLoaders(repo: Repo, { tenant, canSee, facts }: Pick<Subgra
       (row) => row.userId ?? '',
     ),
     trackByDevice: groupLoaderWithArgs((ids, args: TrackArgs) => tracks(repo, facts, ids, args), (row) => row.deviceId),
+    /** Subscriptions: fixes by `device|micros`, the keys of the notices. */
+    fixByKey: rowLoader(
+      'Position',
+      (keys) => {
+        const [devices, instants] = [keys.map((key) => key.split('|')[0]!), keys.map((key) => key.split('|')[1]!)];
+        return repo.read<sql.LiveFixRow>(sql.fixesByKeys, [devices, instants]);
+      },
+      (row) => `${row.deviceId}|${row.micros}`,
+    ),
+    /** Subscriptions: the fixes of a notice too large to list them (`device|from|to`, epoch microseconds). */
+    fixesInRange: loader(async (ranges: readonly string[]) =>
+      Promise.all(ranges.map((range) => repo.read<sql.LiveFixRow>(sql.fixesInRange, range.split('|'))))),
   };
 }
 

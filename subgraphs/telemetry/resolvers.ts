@@ -6,6 +6,7 @@ import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { TelemetryLoaders } from './loaders.js';
 import { positionsInArea } from './area.js';
+import { positionRecorded } from './live.js';
 import { recordPositions } from './mutations.js';
 import * as sql from './sql.js';
 
@@ -59,6 +60,9 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
   },
   Mutation: {
     recordPositions,
+  },
+  Subscription: {
+    positionRecorded,
   },
   AreaFix: {
     // A fix of the tenant's device (the query joined on tenant), loaded with the other devices of the page.

@@ -64,8 +64,10 @@ export const statementsFor = perClass((canSee: CanSee) => {
   };
 });
 
-const positionColumns = `device_id AS "deviceId", recorded_at AS "recordedAt", lat AS latitude,
-  lon AS longitude, speed_kmh AS "speedKmh", heading`;
+/** A fix's columns as PositionRow, of the table aliased `p` or, unqualified, of positions alone. */
+const positionColumnsOf = (p = '') => `${p}device_id AS "deviceId", ${p}recorded_at AS "recordedAt", ${p}lat AS latitude,
+  ${p}lon AS longitude, ${p}speed_kmh AS "speedKmh", ${p}heading`;
+const positionColumns = positionColumnsOf();
 
 /** Tracks are in (device, time) order, also past the horizon's placeholder row. */
 const trackOrder = '"deviceId", "recordedAt"';
@@ -88,6 +90,43 @@ export const tracksDownsampled = withHorizon('positions', `
   ) AS fixes
   ORDER BY "deviceId", bucket, "recordedAt"`, trackOrder);
 
+/** A fix with its key's instant in epoch microseconds (what a notice names it by). */
+export interface LiveFixRow extends PositionRow {
+  micros: string;
+}
+
+/** The NOTIFY channel of new fixes. */
+export const POSITIONS_CHANNEL = 'repogate_positions';
+
+/**
+ * The notice of a batch: tenant, device, its user, and the instants stored (epoch microseconds),
+ * or, past MAX_LISTED_FIXES, their first and last (a notice must stay under PostgreSQL's 8,000
+ * bytes: 200 instants are about 3.4 kB).
+ */
+export const MAX_LISTED_FIXES = 200;
+const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint`;
+const positionsNotice = `json_build_object(
+      't', $7::text, 'd', device.id::text, 'u', device.user_id::text,
+      'at', CASE WHEN (SELECT count(*) FROM inserted) <= ${MAX_LISTED_FIXES} THEN (SELECT json_agg(${micros('recorded_at')}) FROM inserted) END,
+      'from', (SELECT ${micros('min(recorded_at)')} FROM inserted),
+      'to', (SELECT ${micros('max(recorded_at)')} FROM inserted))::text`;
+
+/** An instant in epoch microseconds (a notice's), exactly: a JS Date keeps milliseconds only. */
+const fromMicros = (micros: string) => `(timestamptz 'epoch' + ${micros} * interval '1 microsecond')`;
+
+/**
+ * Fixes by (device, instant), for subscribers: $1 device ids, $2 instants in epoch microseconds
+ * (parallel arrays); each row says its key back as "micros".
+ */
+export const fixesByKeys = `
+  SELECT ${positionColumnsOf('p.')}, key.micros::text AS micros FROM unnest($1::bigint[], $2::bigint[]) AS key (device_id, micros)
+  JOIN positions p ON p.device_id = key.device_id AND p.recorded_at = ${fromMicros('key.micros')}`;
+
+/** Fixes of device $1 from $2 to $3 (epoch microseconds, inclusive): a notice that gave only its first and last. */
+export const fixesInRange = `
+  SELECT ${positionColumns}, ${micros('recorded_at')}::text AS micros FROM positions
+  WHERE device_id = $1 AND recorded_at BETWEEN ${fromMicros('$2::bigint')} AND ${fromMicros('$3::bigint')} ORDER BY recorded_at`;
+
 /**
  * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on
  * (device, instant): fixes already stored are left as they are. The batch's newest fix moves
@@ -96,7 +135,7 @@ export const tracksDownsampled = withHorizon('positions', `
  */
 export const recordPositions = `
   WITH horizon AS (SELECT max(moved_before) AS at FROM archive_horizon WHERE table_name = 'positions'),
-  device AS (SELECT id FROM devices WHERE id = $1 AND tenant = $7),
+  device AS (SELECT id, user_id FROM devices WHERE id = $1 AND tenant = $7),
   fixes AS (
     SELECT * FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::smallint[])
       AS fix (recorded_at, lat, lon, speed_kmh, heading)
@@ -107,7 +146,12 @@ export const recordPositions = `
     INSERT INTO positions (device_id, recorded_at, lat, lon, speed_kmh, heading)
     SELECT storable.id, fixes.* FROM storable, fixes
     ON CONFLICT (device_id, recorded_at) DO NOTHING
-    RETURNING 1
+    RETURNING recorded_at
+  ),
+  -- Subscribers hear of the new fixes when this commits: keys only (src/subgraph-kit/live.ts).
+  notified AS (
+    SELECT pg_notify('${POSITIONS_CHANNEL}', ${positionsNotice})
+    FROM device WHERE EXISTS (SELECT 1 FROM inserted)
   ),
   newest AS (
     INSERT INTO device_last_position (device_id, recorded_at, lat, lon, speed_kmh, heading)
@@ -119,7 +163,7 @@ export const recordPositions = `
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM device)::int AS "deviceFound", (SELECT count(*) FROM inserted)::int AS inserted,
-         (SELECT n FROM behind) AS behind, (SELECT at FROM horizon) AS "movedBefore"`;
+         (SELECT n FROM behind) AS behind, (SELECT at FROM horizon) AS "movedBefore", (SELECT count(*) FROM notified)::int AS notified`;
 
 /**
  * The tenant's fixes in a box and a time window, keyset-paged on (recorded_at, device_id).
@@ -127,8 +171,7 @@ export const recordPositions = `
  * $10 page size + 1. The BRIN index on recorded_at narrows the scan to the window's blocks.
  */
 export const positionsInArea = `
-  SELECT p.device_id AS "deviceId", p.recorded_at AS "recordedAt", p.lat AS latitude, p.lon AS longitude,
-         p.speed_kmh AS "speedKmh", p.heading
+  SELECT ${positionColumnsOf('p.')}
   FROM positions p
   JOIN devices d ON d.id = p.device_id AND d.tenant = $1
   WHERE p.recorded_at BETWEEN $2 AND $3

@@ -44,7 +44,7 @@ describe('parseTopology', () => {
       legacy: { driver: 'mysql', url: 'mysql://db:3306/legacy', roles, connectTimeoutMs: 2000, idleTimeoutMs: 30_000 },
       tenancy: { registryUrl: 'postgres://db:5432/registry', maxOpenTenants: 50, cacheMs: 1000, staleIfErrorMs: 300_000 },
       classes: classDefaults,
-      gateway: { maxBodyBytes: 1_500_000, drainTimeoutMs: 10_000, graphiql: false, breaker: { failures: 5, cooldownMs: 1000 }, cors: { origins: [], credentials: false } },
+      gateway: { maxBodyBytes: 1_500_000, drainTimeoutMs: 10_000, graphiql: false, breaker: { failures: 5, cooldownMs: 1000 }, subscriptionQueue: 2000, cors: { origins: [], credentials: false } },
       telemetry: { maxTrackWindowDays: 31, maxAreaWindowHours: 24 },
     });
   });

@@ -1,0 +1,100 @@
+/**
+ * Subscription.positionRecorded: the notices of new fixes (sql.ts, recordPositions), filtered by
+ * tenant and arguments before any SQL, each fix then loaded with its device through the
+ * subscription's loaders, which all subscribers of a tenant and class share per turn of the
+ * event loop (gateway/context.ts, liveContexts): one statement per burst, not per subscriber.
+ */
+import { idFilter } from '../../src/subgraph-kit/arguments.js';
+import { LiveGapError } from '../../src/subgraph-kit/errors.js';
+import type { LiveBurst } from '../../src/subgraph-kit/live.js';
+import type { TelemetryContext } from './resolvers.js';
+import * as sql from './sql.js';
+
+/** A notice as recordPositions sends it: tenant, device, its user, and the instants (or the first and last). */
+interface Notice {
+  t: string;
+  d: string;
+  u: string | null;
+  at: number[] | null;
+  from: number;
+  to: number;
+}
+
+/** What the source yields per fix: its key, the row when a range had to be read, or a gap. */
+export type LiveEvent = { deviceId: string; micros: string; fix?: sql.PositionRow } | { gap: { from: Date; to: Date } };
+
+interface Args {
+  deviceIds?: string[] | null;
+  userIds?: string[] | null;
+}
+
+function parse(text: string): Notice | undefined {
+  try {
+    return JSON.parse(text) as Notice;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fixes a subscription emits, from its stream of bursts. An iterator, not a generator: when
+ * the client goes, `return` must reach the stream at once (freeing its place under the caps),
+ * also while it waits for a burst, which a generator would only see at its next `yield`.
+ */
+function events(bursts: AsyncIterableIterator<LiveBurst>, matches: (notice: Notice) => boolean, context: TelemetryContext): AsyncIterableIterator<LiveEvent> {
+  const ready: LiveEvent[] = [];
+  return {
+    async next(): Promise<IteratorResult<LiveEvent>> {
+      while (ready.length === 0) {
+        const burst = await bursts.next();
+        if (burst.done) return { value: undefined, done: true };
+        if ('gap' in burst.value) {
+          ready.push(burst.value);
+          break;
+        }
+        for (const notice of burst.value.notices.map(parse)) {
+          if (!notice || !matches(notice)) continue;
+          if (notice.at) {
+            for (const micros of notice.at) ready.push({ deviceId: notice.d, micros: String(micros) });
+          } else {
+            const fixes = await context.telemetry.loaders.fixesInRange.load(`${notice.d}|${notice.from}|${notice.to}`);
+            for (const fix of fixes) ready.push({ deviceId: fix.deviceId, micros: fix.micros, fix });
+          }
+        }
+      }
+      return { value: ready.shift()!, done: false };
+    },
+    async return(): Promise<IteratorResult<LiveEvent>> {
+      ready.length = 0;
+      await bursts.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+export const positionRecorded = {
+  // Not a generator: the caps (SUBSCRIPTION_LIMIT) and argument checks answer at once, as an
+  // error response, instead of as the first event of a stream.
+  subscribe(_root: unknown, args: Args, context: TelemetryContext): AsyncIterable<LiveEvent> {
+    if (!context.live) throw new Error('positionRecorded needs the gateway\'s live feeds');
+    const deviceIds = idFilter(args.deviceIds, 'deviceIds');
+    const userIds = idFilter(args.userIds, 'userIds');
+    const devices = deviceIds && new Set(deviceIds);
+    const users = userIds && new Set(userIds);
+    const { tenant } = context;
+    const matches = (notice: Notice) =>
+      notice.t === tenant && (!devices || devices.has(notice.d)) && (!users || (notice.u !== null && users.has(notice.u)));
+    return events(context.live.listen(sql.POSITIONS_CHANNEL), matches, context);
+  },
+  async resolve(event: LiveEvent, _args: unknown, { telemetry }: TelemetryContext) {
+    if ('gap' in event) throw new LiveGapError(event.gap);
+    const [device, position] = await Promise.all([
+      telemetry.loaders.deviceById.load(event.deviceId),
+      event.fix ?? telemetry.loaders.fixByKey.load(`${event.deviceId}|${event.micros}`),
+    ]);
+    return { device, position };
+  },
+};

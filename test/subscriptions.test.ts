@@ -1,0 +1,271 @@
+/**
+ * Subscription.positionRecorded (issue 13): fixes recorded by the mutation reach subscribers
+ * over SSE (graphql-sse's client) and WebSocket (graphql-ws's), fed by NOTIFY through one LISTEN
+ * connection per gateway; filtered by tenant and arguments; cross-repo fields resolved as in a
+ * query, one statement per repo per burst however many subscribe; caps, a slow consumer, the
+ * telemetry cluster restarted under a stream, and a drain.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseTopology, type Topology } from '../src/config.js';
+import { attachWebSockets, webSocketOptions } from '../src/gateway/websocket.js';
+import { openGateway, pgRows, restoreLastPositions, telemetryUrl, testTopology, tokenFor, type TestGateway } from './support.js';
+
+interface Served {
+  gateway: TestGateway;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function serve(topology: Topology = testTopology()): Promise<Served> {
+  const gateway = openGateway({ topology });
+  const server: Server = createServer((request, response) => void gateway.gateway(request, response));
+  const sockets = attachWebSockets(server, gateway.gateway, webSocketOptions(gateway, topology));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    gateway,
+    url: `http://127.0.0.1:${port}/graphql`,
+    async close() {
+      await gateway.endSubscriptions();
+      await sockets.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await gateway.close();
+    },
+  };
+}
+
+const EVENT = `subscription ($deviceIds: [ID!], $userIds: [ID!]) {
+  positionRecorded(deviceIds: $deviceIds, userIds: $userIds) {
+    device { id serial user { id name company { name } } }
+    position { recordedAt latitude longitude }
+  }
+}`;
+
+/** Collects a subscription's results until `count` arrived (or it ended). */
+function collect(subscribe: (sink: { next(value: any): void; error(error: unknown): void; complete(): void }) => () => void) {
+  const results: any[] = [];
+  let ended: unknown;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((resolve) => resolve());
+  const dispose = subscribe({
+    next: (value) => (results.push(value), wake()),
+    error: (error) => ((ended = error ?? 'error'), wake()),
+    complete: () => ((ended = 'complete'), wake()),
+  });
+  return {
+    results,
+    get ended() {
+      return ended;
+    },
+    dispose,
+    async until(done: () => boolean, ms = 5_000) {
+      const deadline = Date.now() + ms;
+      while (!done() && Date.now() < deadline) await new Promise<void>((resolve) => (waiters.push(resolve), setTimeout(resolve, 50)));
+      return done();
+    },
+  };
+}
+
+function sse(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const client = createSseClient({ url, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  return collect((sink) => client.subscribe({ query, variables }, sink));
+}
+
+const wsClients: WsClient[] = [];
+function ws(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const client = createWsClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  wsClients.push(client);
+  return collect((sink) => client.subscribe({ query, variables }, sink));
+}
+
+/** The devices and users of each tenant (telemetry), for fixes to record and to expect. */
+let devices: Record<'acme' | 'globex', { id: string; userId: string | null }[]>;
+const recordedAt = (n: number) => new Date(Date.UTC(2026, 10, 20) + n * 1000).toISOString();
+let served: Served;
+let apiToken: Record<'acme' | 'globex', string>;
+
+async function record(tenant: 'acme' | 'globex', deviceId: string, n: number) {
+  const response = await served.gateway.request(
+    'mutation ($id: ID!, $at: DateTime!) { recordPositions(deviceId: $id, positions: [{ recordedAt: $at, latitude: 48.1, longitude: 11.5 }]) { inserted } }',
+    { id: deviceId, at: recordedAt(n) },
+    { token: apiToken[tenant] },
+  );
+  expect(response.errors).toBeUndefined();
+  expect(response.data!.recordPositions.inserted).toBe(1);
+}
+
+async function forgetRecordedFixes() {
+  const touched = await pgRows<{ device_id: string }>(telemetryUrl(), "DELETE FROM positions WHERE recorded_at >= '2026-11-20' AND recorded_at < '2026-11-21' RETURNING device_id");
+  await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
+}
+
+beforeAll(async () => {
+  const rows = await pgRows<{ id: string; tenant: 'acme' | 'globex'; user_id: string | null }>(telemetryUrl(), 'SELECT id::text, tenant, user_id::text FROM devices WHERE id <= 40 ORDER BY id');
+  devices = { acme: [], globex: [] };
+  for (const row of rows) devices[row.tenant].push({ id: row.id, userId: row.user_id });
+  apiToken = { acme: await tokenFor('api', 'acme'), globex: await tokenFor('api', 'globex') };
+  await forgetRecordedFixes();
+  served = await serve();
+  await listening(served);
+});
+
+/** The LISTEN connection is up: fixes recorded before it are not heard. */
+async function listening(target: Served): Promise<void> {
+  for (const deadline = Date.now() + 5_000; !target.gateway.live?.listening(); ) {
+    if (Date.now() > deadline) throw new Error('the LISTEN connection did not come up in 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+afterEach(() => Promise.all(wsClients.splice(0).map((client) => client.dispose())));
+
+afterAll(async () => {
+  await served?.close();
+  await forgetRecordedFixes();
+});
+
+describe('Subscription.positionRecorded', () => {
+  it('delivers a recorded fix over SSE with its cross-repo fields, as a query would answer them', async () => {
+    const acmeDevice = devices.acme.find((device) => device.userId !== null)!;
+    const stream = sse(served.url, await tokenFor('interactive', 'acme'), EVENT, { deviceIds: [acmeDevice.id] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await record('acme', acmeDevice.id, 1);
+    expect(await stream.until(() => stream.results.length === 1, 1_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const query = await served.gateway.request(`{ device(id: "${acmeDevice.id}") { id serial user { id name company { name } } } }`);
+    expect(stream.results[0]).toEqual({
+      data: { positionRecorded: { device: query.data!.device, position: { recordedAt: recordedAt(1), latitude: 48.1, longitude: 11.5 } } },
+    });
+    stream.dispose();
+  });
+
+  it('never shows a globex subscriber an acme fix over 200 interleaved events of both tenants, and misses none', { timeout: 40_000 }, async () => {
+    const acme = sse(served.url, await tokenFor('interactive', 'acme'), EVENT);
+    const globex = ws(served.url, await tokenFor('interactive', 'globex'), EVENT);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Four writers at a time (the api class's pool), alternating tenants.
+    for (let n = 0; n < 200; n += 4) {
+      await Promise.all([0, 1, 2, 3].map((i) => {
+        const tenant = (n + i) % 2 === 0 ? 'acme' : 'globex';
+        const list = devices[tenant];
+        return record(tenant, list[(n + i) % list.length]!.id, 100 + n + i);
+      }));
+    }
+    await acme.until(() => acme.results.length >= 100, 20_000);
+    await globex.until(() => globex.results.length >= 100, 20_000);
+    const ids = (stream: typeof acme) => new Set(stream.results.map((result) => result.data.positionRecorded.device.id));
+    expect(acme.results).toHaveLength(100);
+    expect(globex.results).toHaveLength(100);
+    expect([...ids(acme)].every((id) => devices.acme.some((device) => device.id === id))).toBe(true);
+    expect([...ids(globex)].every((id) => devices.globex.some((device) => device.id === id))).toBe(true);
+    acme.dispose();
+  });
+
+  it('narrows to the devices of the listed users', async () => {
+    const [first, second] = devices.acme.filter((device) => device.userId !== null);
+    const stream = ws(served.url, await tokenFor('api', 'acme'), EVENT, { userIds: [first!.userId] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await record('acme', second!.id, 400);
+    await record('acme', first!.id, 401);
+    await stream.until(() => stream.results.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stream.results.map((result) => result.data.positionRecorded.device.user.id)).toEqual([first!.userId]);
+  });
+
+  it('loads a burst for the subscribers of a tenant and class together: statements do not grow with them', async () => {
+    // admin's statements alone: no other test subscribes or queries as admin meanwhile.
+    const adminStatements = async () =>
+      (await served.gateway.metrics.queries.get()).values.filter((value) => value.labels.class === 'admin').reduce((sum, value) => sum + value.value, 0);
+    const token = await tokenFor('admin', 'acme');
+    const device = devices.acme.find((candidate) => candidate.userId !== null)!;
+    const measure = async (subscribers: number, n: number) => {
+      const streams = Array.from({ length: subscribers }, () => sse(served.url, token, EVENT, { deviceIds: [device.id] }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await adminStatements();
+      await record('acme', device.id, n);
+      for (const stream of streams) await stream.until(() => stream.results.length === 1);
+      const statements = (await adminStatements()) - before;
+      streams.forEach((stream) => stream.dispose());
+      expect(streams.every((stream) => stream.results.length === 1)).toBe(true);
+      return statements;
+    };
+    // Per burst: the fix and its device (telemetry), the user and the company (main).
+    expect(await measure(1, 500)).toBe(4);
+    // Over HTTP the subscribers reach their loads a few milliseconds apart; the shared loaders'
+    // 10 ms window (LIVE_BATCH_WINDOW_MS) gathers most of them: at most half of 8 × 4.
+    expect(await measure(8, 501)).toBeLessThanOrEqual(16);
+  });
+
+  it('shows each class only its schema: api cannot ask an event for a user\'s email', async () => {
+    const stream = sse(served.url, await tokenFor('api', 'acme'), 'subscription { positionRecorded { device { user { email } } } }');
+    await stream.until(() => stream.ended !== undefined, 2_000);
+    // The validation error is the stream's only result.
+    expect(JSON.stringify([stream.results, stream.ended])).toMatch(/Cannot query field .*email/);
+  });
+
+  it('refuses a subscription past the class cap per token with SUBSCRIPTION_LIMIT, and frees the place when one ends', async () => {
+    const token = await tokenFor('admin', 'acme');
+    const streams = Array.from({ length: 10 }, () => sse(served.url, token, EVENT));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const eleventh = sse(served.url, token, EVENT);
+    await eleventh.until(() => eleventh.ended !== undefined, 2_000);
+    expect(JSON.stringify([eleventh.results, eleventh.ended])).toMatch(/SUBSCRIPTION_LIMIT/);
+    streams[0]!.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const again = sse(served.url, token, EVENT);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(again.ended).toBeUndefined();
+    [...streams, again].forEach((stream) => stream.dispose());
+  });
+
+  it('closes a WebSocket whose connection_init carries a bad token with 4401', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const client = createWsClient({ url: served.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: 'Bearer not-a-token' }, retryAttempts: 0, lazy: false, on: { closed: (event) => resolve((event as { code: number }).code) } });
+      wsClients.push(client);
+    });
+    expect(closed).toBe(4401);
+  });
+});
+
+describe('a subscriber that does not read', () => {
+  it('is cut off with SUBSCRIPTION_OVERFLOW once its queue is full, and the gateway keeps nothing for it', async () => {
+    const topology = parseTopology({ ...testTopology(), gateway: { ...testTopology().gateway, subscriptionQueue: 5 } });
+    const small = await serve(topology);
+    try {
+      await listening(small);
+      const device = devices.acme[0]!.id;
+      // Straight to yoga, and never read: nothing pulls the stream.
+      const response = await small.gateway.gateway.fetch('http://repogate.test/graphql', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor('interactive', 'acme')}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: EVENT, variables: { deviceIds: [device] } }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let n = 0; n < 40; n += 1) await record('acme', device, 600 + n);
+      await expect.poll(() => small.gateway.live!.openSubscriptions().interactive ?? 0, { timeout: 5_000 }).toBe(0);
+      const text = await response.text();
+      expect(text).toMatch(/SUBSCRIPTION_OVERFLOW/);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('the drain', () => {
+  it('ends open subscriptions cleanly: each stream completes', async () => {
+    const other = await serve();
+    const stream = sse(other.url, await tokenFor('interactive', 'acme'), EVENT);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.gateway.endSubscriptions();
+    expect(await stream.until(() => stream.ended !== undefined, 2_000)).toBe(true);
+    expect(stream.ended).toBe('complete');
+    await other.close();
+  });
+});
