@@ -76,6 +76,11 @@ describe('single-subgraph operations', () => {
     expect(owner('{ company(id: "1") { name openBalanceCents } }')).toBe('stitched');
     expect(owner('{ __schema { types { name } } }')).toBe('stitched');
     expect(owner('{ user(id: "1") { __type(name: "User") { name } } }')).toBe('stitched');
+    // A subgraph without a Mutation type validates any mutation vacuously: it must never be the one chosen.
+    const withoutMutations = subgraphSchema(subgraphs.find((subgraph) => subgraph.name === 'training')!);
+    expect(withoutMutations.getMutationType()).toBeUndefined();
+    expect(soleSubgraph(parse('mutation { recordPositions(deviceId: "1", positions: []) { inserted } }'), [withoutMutations, ...schemas])).toBe(schemas[1]);
+    expect(soleSubgraph(parse('subscription { positionRecorded { position { latitude } } }'), [withoutMutations, ...schemas])).toBe(schemas[1]);
   });
 
   it('keeps every field of every subgraph typed as in the gateway schema (what passing through relies on)', () => {

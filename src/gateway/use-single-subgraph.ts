@@ -19,7 +19,7 @@
  * request (graphql-tools delegates only the keys a deferred fragment needs) and fetched again
  * through a merge entry point: one more round trip per deferred level, for nothing.
  */
-import { validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
@@ -36,7 +36,11 @@ function asksForIntrospection(document: DocumentNode): boolean {
 
 export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly GraphQLSchema[]): GraphQLSchema | undefined {
   if (asksForIntrospection(document)) return undefined;
-  return subgraphSchemas.find((schema) => validate(schema, document).length === 0);
+  // graphql-js validates the fields of a root type the schema lacks against nothing, so a
+  // mutation "validates" on a subgraph without mutations (legacy for api): only schemas that have
+  // every root type the document uses may answer it.
+  const roots = new Set(document.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION ? [definition.operation] : [])));
+  return subgraphSchemas.find((schema) => [...roots].every((root) => schema.getRootType(root)) && validate(schema, document).length === 0);
 }
 
 /**
