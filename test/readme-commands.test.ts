@@ -27,6 +27,8 @@ const coveredElsewhere: Record<string, string> = {
   'npm run seed:telemetry': 'minutes per 10M rows; test/seed-history.test.ts runs it small',
   'npm run stack:down': 'would stop the stack under the suite',
   'npm run stack:reset': 'would delete the stack under the suite',
+  'curl -N': 'a subscription streams until stopped; test/subscriptions.test.ts subscribes the same way',
+  'LIVE_TOKEN=$(npm run': 'the token of that subscription (its block streams until stopped)',
   // The dry run stays: it reads and changes nothing.
   'npm run move -- --before': 'would move the suite\'s demo months out of the stack; test/move.test.ts moves scratch databases',
 };
