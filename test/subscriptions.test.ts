@@ -225,6 +225,12 @@ describe('Subscription.positionRecorded', () => {
     [...streams, again].forEach((stream) => stream.dispose());
   });
 
+  it('sends a refused subscription\'s errors over graphql-ws as they are (yoga\'s answer, masked)', async () => {
+    const stream = ws(served.url, await tokenFor('api', 'acme'), 'subscription { positionRecorded { device { user { email } } } }');
+    await stream.until(() => stream.ended !== undefined || stream.results.length > 0, 2_000);
+    expect(JSON.stringify([stream.results, stream.ended])).toMatch(/Cannot query field .*email/);
+  });
+
   it('closes a WebSocket whose connection_init carries a bad token with 4401', async () => {
     const closed = await new Promise<number>((resolve) => {
       const client = createWsClient({ url: served.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: 'Bearer not-a-token' }, retryAttempts: 0, lazy: false, on: { closed: (event) => resolve((event as { code: number }).code) } });

@@ -124,6 +124,9 @@ export function attachWebSockets(server: Server, gateway: FetchingGateway, optio
       },
       // graphql-ws passes its context as contextValue unless told otherwise: the token is in it.
       context: (ctx) => ctx as unknown as Record<string, unknown>,
+      // Results come from yoga already serialised and masked (their errors are plain objects,
+      // not GraphQLErrors with toJSON): send them as they are.
+      onNext: (_ctx, _id, _payload, _args, result) => result as ExecutionResult,
     },
     sockets,
   );
