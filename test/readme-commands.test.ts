@@ -29,6 +29,7 @@ const coveredElsewhere: Record<string, string> = {
   'npm run stack:reset': 'would delete the stack under the suite',
   'curl -N': 'a subscription streams until stopped; test/subscriptions.test.ts subscribes the same way',
   'LIVE_TOKEN=$(npm run': 'the token of that subscription (its block streams until stopped)',
+  'npx tsx examples/live-map.ts': 'test/sdk-live.test.ts (prints fixes until Ctrl-C)',
   // The dry run stays: it reads and changes nothing.
   'npm run move -- --before': 'would move the suite\'s demo months out of the stack; test/move.test.ts moves scratch databases',
 };

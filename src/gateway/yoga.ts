@@ -137,6 +137,10 @@ export function createGateway({
       title: 'Repogate',
       defaultQuery: graphiqlQuery,
       headers: Object.keys(graphiqlHeaders).length > 0 ? JSON.stringify(graphiqlHeaders) : undefined,
+      // Subscriptions as the gateway serves them: yoga's SSE (distinct connections) on /graphql,
+      // POSTed: GraphiQL would GET them, and a GET without x-repogate-csrf is refused (CSRF).
+      subscriptionsProtocol: 'SSE',
+      method: 'POST',
     },
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
