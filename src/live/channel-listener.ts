@@ -45,12 +45,15 @@ export class ChannelListener {
     return this.client !== undefined;
   }
 
-  /** A new subscription's stream of `channel`; `onEnd` runs once when it ends, however. */
-  open(channel: string, capacity: number, onEnd: () => void): SubscriberStream {
+  /**
+   * A new subscription's stream of `channel`, of the notices `accepts` takes (all without it);
+   * `onEnd` runs once when it ends, however.
+   */
+  open(channel: string, capacity: number, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void): SubscriberStream {
     if (!this.channels.includes(channel)) throw new Error(`repo ${this.repo} announces nothing on channel ${channel}`);
     const streams = this.streams.get(channel) ?? new Set();
     this.streams.set(channel, streams);
-    const stream = new SubscriberStream(capacity, () => {
+    const stream = new SubscriberStream(capacity, accepts, () => {
       streams.delete(stream);
       onEnd();
     });

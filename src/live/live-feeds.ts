@@ -54,7 +54,7 @@ export class LiveFeeds {
     const { clientClass } = principal;
     const token = `${principal.tenant}\u0000${principal.subject}\u0000${clientClass}`;
     return {
-      listen: (channel) => {
+      listen: (channel, accepts) => {
         const listener = this.byChannel.get(channel);
         if (!listener) throw new Error(`no repo announces channel ${channel}`);
         const caps = this.topology.classes[clientClass].subscriptions;
@@ -64,7 +64,7 @@ export class LiveFeeds {
         if (ofClass >= caps.perProcess) throw new SubscriptionLimitError('process', caps.perProcess, clientClass);
         this.openPerToken.set(token, ofToken + 1);
         this.openPerClass.set(clientClass, ofClass + 1);
-        return listener.open(channel, this.topology.gateway.subscriptionQueue, () => {
+        return listener.open(channel, this.topology.gateway.subscriptionQueue, accepts, () => {
           const left = this.openPerToken.get(token)! - 1;
           if (left === 0) this.openPerToken.delete(token);
           else this.openPerToken.set(token, left);

@@ -16,12 +16,19 @@ export class SubscriberStream implements AsyncIterableIterator<LiveBurst> {
 
   constructor(
     private readonly capacity: number,
+    /** The subscription's own notices (its tenant, its filter): only they are queued and counted. */
+    private readonly accepts: ((notice: string) => boolean) | undefined,
     /** Called once when the stream ends, however it ends (the listener forgets it, caps are freed). */
     private readonly onEnd: () => void,
   ) {}
 
   push(burst: LiveBurst): void {
     if (this.ended) return;
+    if ('notices' in burst && this.accepts) {
+      const own = burst.notices.filter(this.accepts);
+      if (own.length === 0) return;
+      burst = { notices: own };
+    }
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = this.failing = undefined;

@@ -17,7 +17,8 @@ export interface LiveFeed {
   /**
    * This subscription's stream of a channel's bursts. Throws SUBSCRIPTION_LIMIT at once when the
    * class's caps are reached; the stream ends with SUBSCRIPTION_OVERFLOW when its client falls
-   * too far behind, and cleanly when the gateway drains.
+   * too far behind, and cleanly when the gateway drains. `accepts` picks the subscription's own
+   * notices before they are queued: only those count against its queue.
    */
-  listen(channel: string): AsyncIterableIterator<LiveBurst>;
+  listen(channel: string, accepts?: (notice: string) => boolean): AsyncIterableIterator<LiveBurst>;
 }

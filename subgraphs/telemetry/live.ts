@@ -28,12 +28,26 @@ interface Args {
   userIds?: string[] | null;
 }
 
+/**
+ * Notices parsed once for all subscriptions: each burst reaches every subscription of the
+ * channel, and each asks whether a notice is its own. Forgotten at the end of the turn.
+ */
+let parsed: Map<string, Notice | undefined> | undefined;
+
 function parse(text: string): Notice | undefined {
-  try {
-    return JSON.parse(text) as Notice;
-  } catch {
-    return undefined;
+  if (!parsed) {
+    parsed = new Map();
+    setImmediate(() => (parsed = undefined));
   }
+  if (parsed.has(text)) return parsed.get(text);
+  let notice: Notice | undefined;
+  try {
+    notice = JSON.parse(text) as Notice;
+  } catch {
+    notice = undefined;
+  }
+  parsed.set(text, notice);
+  return notice;
 }
 
 /**
@@ -41,7 +55,7 @@ function parse(text: string): Notice | undefined {
  * the client goes, `return` must reach the stream at once (freeing its place under the caps),
  * also while it waits for a burst, which a generator would only see at its next `yield`.
  */
-function events(bursts: AsyncIterableIterator<LiveBurst>, matches: (notice: Notice) => boolean, context: TelemetryContext): AsyncIterableIterator<LiveEvent> {
+function events(bursts: AsyncIterableIterator<LiveBurst>, context: TelemetryContext): AsyncIterableIterator<LiveEvent> {
   const ready: LiveEvent[] = [];
   return {
     async next(): Promise<IteratorResult<LiveEvent>> {
@@ -52,8 +66,9 @@ function events(bursts: AsyncIterableIterator<LiveBurst>, matches: (notice: Noti
           ready.push(burst.value);
           break;
         }
+        // The listener queued only notices `matches` took (listen's `accepts`).
         for (const notice of burst.value.notices.map(parse)) {
-          if (!notice || !matches(notice)) continue;
+          if (!notice) continue;
           if (notice.at) {
             for (const micros of notice.at) ready.push({ deviceId: notice.d, micros: String(micros) });
           } else {
@@ -87,7 +102,10 @@ export const positionRecorded = {
     const { tenant } = context;
     const matches = (notice: Notice) =>
       notice.t === tenant && (!devices || devices.has(notice.d)) && (!users || (notice.u !== null && users.has(notice.u)));
-    return events(context.live.listen(sql.POSITIONS_CHANNEL), matches, context);
+    return events(context.live.listen(sql.POSITIONS_CHANNEL, (text) => {
+      const notice = parse(text);
+      return notice !== undefined && matches(notice);
+    }), context);
   },
   async resolve(event: LiveEvent, _args: unknown, { telemetry }: TelemetryContext) {
     if ('gap' in event) throw new LiveGapError(event.gap);
