@@ -20,8 +20,33 @@ interface Notice {
   to: number;
 }
 
-/** What the source yields per fix: its key, the row when a range had to be read, or a gap. */
-export type LiveEvent = { deviceId: string; micros: string; fix?: sql.PositionRow } | { gap: { from: Date; to: Date } };
+/**
+ * What the source yields per fix: its key, its row and device once loaded with the rest of its
+ * burst (or the error that load met, for this event alone), or a gap.
+ */
+export type LiveEvent =
+  | { deviceId: string; micros: string; fix?: sql.PositionRow; device?: sql.DeviceRow; failed?: unknown }
+  | { gap: { from: Date; to: Date } };
+
+type FixEvent = Exclude<LiveEvent, { gap: unknown }>;
+
+/**
+ * Loads a burst's fixes and devices before the first of them is emitted: the burst's loads meet
+ * in one batch (one statement each), where event by event each would wait out the shared
+ * loaders' window of its own.
+ */
+async function loadBurst(events: readonly FixEvent[], { telemetry }: TelemetryContext): Promise<void> {
+  await Promise.all(events.map(async (event) => {
+    try {
+      [event.device, event.fix] = await Promise.all([
+        telemetry.loaders.deviceById.load(event.deviceId),
+        event.fix ?? telemetry.loaders.fixByKey.load(`${event.deviceId}|${event.micros}`),
+      ]);
+    } catch (error) {
+      event.failed = error;
+    }
+  }));
+}
 
 interface Args {
   deviceIds?: string[] | null;
@@ -67,15 +92,18 @@ function events(bursts: AsyncIterableIterator<LiveBurst>, context: TelemetryCont
           break;
         }
         // The listener queued only notices `matches` took (listen's `accepts`).
+        const burstEvents: FixEvent[] = [];
         for (const notice of burst.value.notices.map(parse)) {
           if (!notice) continue;
           if (notice.at) {
-            for (const micros of notice.at) ready.push({ deviceId: notice.d, micros: String(micros) });
+            for (const micros of notice.at) burstEvents.push({ deviceId: notice.d, micros: String(micros) });
           } else {
             const fixes = await context.telemetry.loaders.fixesInRange.load(`${notice.d}|${notice.from}|${notice.to}`);
-            for (const fix of fixes) ready.push({ deviceId: fix.deviceId, micros: fix.micros, fix });
+            for (const fix of fixes) burstEvents.push({ deviceId: fix.deviceId, micros: fix.micros, fix });
           }
         }
+        await loadBurst(burstEvents, context);
+        ready.push(...burstEvents);
       }
       return { value: ready.shift()!, done: false };
     },
@@ -107,12 +135,9 @@ export const positionRecorded = {
       return notice !== undefined && matches(notice);
     }), context);
   },
-  async resolve(event: LiveEvent, _args: unknown, { telemetry }: TelemetryContext) {
+  resolve(event: LiveEvent) {
     if ('gap' in event) throw new LiveGapError(event.gap);
-    const [device, position] = await Promise.all([
-      telemetry.loaders.deviceById.load(event.deviceId),
-      event.fix ?? telemetry.loaders.fixByKey.load(`${event.deviceId}|${event.micros}`),
-    ]);
-    return { device, position };
+    if (event.failed !== undefined) throw event.failed;
+    return { device: event.device, position: event.fix };
   },
 };
