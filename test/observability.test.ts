@@ -8,7 +8,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/observability/logger.js';
 import { startTracing } from '../src/observability/tracing.js';
-import { openGateway, tokenFor } from './support.js';
+import { openGateway, testTopology, tokenFor } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -17,6 +17,13 @@ const query = '{ companies(first: 2) { edges { node { name openBalanceCents user
 
 describe('/metrics', () => {
   it('reports requests, errors by code, statements per repo and class, pools, breakers and replica lag', async () => {
+    // A fresh gateway reads from the primary until its replica monitor has seen the replica up
+    // and caught up (right after the stack's seed, that can take a moment).
+    const replica = () => gateway.registry.replicas('main')!.states[0]!;
+    const { maxReplicaLagMs } = testTopology().repos.main;
+    for (const deadline = Date.now() + 10_000; !(replica().up && replica().lagMs <= maxReplicaLagMs) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await gateway.request(query);
     await gateway.request('{ companies(first: 501) { edges { cursor } } }', undefined, { clientClass: 'api' });
     const text = await (await gateway.gateway.fetch('http://repogate.test/metrics')).text();
