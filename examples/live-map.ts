@@ -26,7 +26,9 @@ const repogate = createClient({ url, token });
 
 // Ctrl-C ends the subscription; the loop below then ends and the process exits 0.
 const stop = new AbortController();
-process.once('SIGINT', () => stop.abort());
+// `on`, not `once`: under tsx a Ctrl-C arrives twice (from the terminal's process group, and
+// relayed by tsx), and a second SIGINT without a handler would kill the process (exit 130).
+process.on('SIGINT', () => stop.abort());
 
 console.error(`live map of ${deviceIds.length > 0 ? `devices ${deviceIds.join(', ')}` : 'every device'} at ${url} (Ctrl-C stops)`);
 try {
