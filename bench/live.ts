@@ -30,7 +30,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { processCpuSeconds } from '../dev/stack/process-cpu.js';
+import { processCpuSeconds } from '../src/observability/process-cpu.js';
 import { readStackInfo } from '../dev/stack/stack.js';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';

@@ -16,7 +16,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { projectRoot } from '../../src/config.js';
 import { prng } from '../../dev/stack/demo.js';
-import { processCpuSeconds } from '../../dev/stack/process-cpu.js';
+import { processCpuSeconds } from '../../src/observability/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
 import { postgraphileQueries } from './postgraphile-queries.js';
 import { scenarios, type Scenario, type ScenarioName } from './scenarios.js';

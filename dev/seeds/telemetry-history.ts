@@ -15,7 +15,7 @@ import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SEED_END, demoSizes, demoTenants } from '../stack/demo.js';
-import { processCpuSeconds } from '../stack/process-cpu.js';
+import { processCpuSeconds } from '../../src/observability/process-cpu.js';
 import { devicePath, type DevicePath } from './paths.js';
 
 const HOUR_MS = 3_600_000;

@@ -4,8 +4,8 @@
  * how much CPU its backend has used when the server runs on this host (the benchmark's rows per
  * CPU-second).
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { processCpuSeconds } from '../observability/process-cpu.js';
 
 /**
  * Checksums hash each row's text: timestamps print by TimeZone and DateStyle, floats by
@@ -22,17 +22,6 @@ export interface MoveSession {
 }
 
 const localHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '']);
-
-/** user + system time of a process of this host, from /proc (Linux); undefined elsewhere. */
-export function processCpuSeconds(pid: number): number | undefined {
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks of 10 ms.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function openSession(url: string): Promise<MoveSession> {
   const client = new pg.Client({ connectionString: url });
