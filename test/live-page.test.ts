@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
-import { openGateway, pgRows, restoreLastPositions, telemetryUrl, tokenFor, type TestGateway } from './support.js';
+import { forgetFixesRecorded, openGateway, pgRows, telemetryUrl, type TestGateway, tokenFor } from './support.js';
 
 // This file's fixes: 2026-11-22 00:00–01:00 (test/sdk-live.test.ts has the hour after).
 const recordedAt = (n: number) => new Date(Date.UTC(2026, 10, 22, 0) + n * 1000).toISOString();
@@ -78,13 +78,7 @@ let apiToken: string;
 let interactiveToken: string;
 let device: { id: string; serial: string; user: { name: string; company: { name: string } } };
 
-async function forgetRecordedFixes() {
-  const touched = await pgRows<{ device_id: string }>(
-    telemetryUrl(),
-    "DELETE FROM positions WHERE recorded_at >= '2026-11-22T00:00:00Z' AND recorded_at < '2026-11-22T01:00:00Z' RETURNING device_id",
-  );
-  await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
-}
+const forgetRecordedFixes = () => forgetFixesRecorded('2026-11-22T00:00:00Z', '2026-11-22T01:00:00Z');
 
 async function record(n: number) {
   const response = await gateway.request(
@@ -181,9 +175,15 @@ describe('GraphiQL', () => {
       await page.keyboard.press('ControlOrMeta+Shift+End');
       await page.keyboard.press('Delete');
       await expect.poll(() => editor.innerText(), { timeout: 5_000 }).toMatch(/^subscription\s+\{\s+positionRecorded/m);
-      const subscribing = page.waitForRequest((request) => `${request.url()} ${request.postData()}`.includes('positionRecorded'), { timeout: 10_000 });
-      await page.locator('.graphiql-execute-button').click();
-      const request = await subscribing;
+      // GraphiQL takes an edit into its state a moment after the editor shows it; a click before
+      // that runs the previous query, so click again until the subscription goes out.
+      let request: Request | undefined;
+      for (let attempt = 0; attempt < 4 && !request; attempt += 1) {
+        const subscribing = page.waitForRequest((sent) => `${sent.url()} ${sent.postData()}`.includes('positionRecorded'), { timeout: 3_000 });
+        await page.locator('.graphiql-execute-button').click();
+        request = await subscribing.catch(() => undefined);
+      }
+      if (!request) throw new Error('GraphiQL never sent the subscription');
       expect([request.method(), request.headers().accept]).toEqual(['POST', 'text/event-stream']);
       await subscribed(1);
       await record(2);

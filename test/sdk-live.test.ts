@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
 import { createClient, RepogateError, type PositionRecordedSubscription, type RepogateResult, type RepogateSdk } from '../src/sdk/client.js';
-import { openGateway, pgRows, restoreLastPositions, telemetryUrl, testTopology, tokenFor, type TestGateway } from './support.js';
+import { forgetFixesRecorded, openGateway, pgRows, telemetryUrl, type TestGateway, testTopology, tokenFor } from './support.js';
 
 // This file's fixes: 2026-11-22 01:00–02:00 (test/live-page.test.ts has the hour before).
 const recordedAt = (n: number) => new Date(Date.UTC(2026, 10, 22, 1) + n * 1000).toISOString();
@@ -26,13 +26,7 @@ let sdk: RepogateSdk;
 let apiToken: string;
 let device: { id: string; serial: string; user: { id: string; name: string; company: { id: string; name: string } } };
 
-async function forgetRecordedFixes() {
-  const touched = await pgRows<{ device_id: string }>(
-    telemetryUrl(),
-    "DELETE FROM positions WHERE recorded_at >= '2026-11-22T01:00:00Z' AND recorded_at < '2026-11-22T02:00:00Z' RETURNING device_id",
-  );
-  await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
-}
+const forgetRecordedFixes = () => forgetFixesRecorded('2026-11-22T01:00:00Z', '2026-11-22T02:00:00Z');
 
 /** Through the SDK as well: the allow-list holds RecordPositions. */
 async function record(n: number) {

@@ -12,7 +12,7 @@ import { createClient } from 'graphql-sse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackProcesses } from '../dev/stack/stack.js';
 import { projectRoot } from '../src/config.js';
-import { freePort, openGateway, pgRows, restoreLastPositions, stackInfo, telemetryUrl, tokenFor } from './support.js';
+import { forgetFixesRecorded, freePort, openGateway, stackInfo, tokenFor } from './support.js';
 
 const EVENT = 'subscription ($ids: [ID!]) { positionRecorded(deviceIds: $ids) { device { id } position { recordedAt } } }';
 const DEVICE = '3'; // acme's
@@ -43,8 +43,7 @@ async function record(n: number) {
 
 afterAll(async () => {
   await gateway.close();
-  await pgRows(telemetryUrl(), "DELETE FROM positions WHERE recorded_at >= '2026-11-21' AND recorded_at < '2026-11-22'");
-  await restoreLastPositions([Number(DEVICE)]);
+  await forgetFixesRecorded('2026-11-21', '2026-11-22');
 });
 
 /** A gateway process as production runs it (src/serve.ts), on its own port; resolves once it serves. */

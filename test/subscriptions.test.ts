@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology, type Topology } from '../src/config.js';
 import { attachWebSockets, webSocketOptions } from '../src/gateway/websocket.js';
-import { openGateway, pgRows, restoreLastPositions, telemetryUrl, testTopology, tokenFor, type TestGateway } from './support.js';
+import { forgetFixesRecorded, openGateway, pgRows, telemetryUrl, type TestGateway, testTopology, tokenFor } from './support.js';
 
 interface Served {
   gateway: TestGateway;
@@ -100,10 +100,7 @@ async function record(tenant: 'acme' | 'globex', deviceId: string, n: number) {
   expect(response.data!.recordPositions.inserted).toBe(1);
 }
 
-async function forgetRecordedFixes() {
-  const touched = await pgRows<{ device_id: string }>(telemetryUrl(), "DELETE FROM positions WHERE recorded_at >= '2026-11-20' AND recorded_at < '2026-11-21' RETURNING device_id");
-  await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
-}
+const forgetRecordedFixes = () => forgetFixesRecorded('2026-11-20', '2026-11-21');
 
 beforeAll(async () => {
   const rows = await pgRows<{ id: string; tenant: 'acme' | 'globex'; user_id: string | null }>(telemetryUrl(), 'SELECT id::text, tenant, user_id::text FROM devices WHERE id <= 40 ORDER BY id');

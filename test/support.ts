@@ -148,3 +148,9 @@ export async function restoreLastPositions(deviceIds: number[]): Promise<void> {
 }
 
 export const trainingUrl = () => stackInfo().repos.training.url;
+
+/** Deletes the fixes a test recorded in [from, to) and puts the devices' last positions back. */
+export async function forgetFixesRecorded(from: string, to: string): Promise<void> {
+  const touched = await pgRows<{ device_id: string }>(telemetryUrl(), 'DELETE FROM positions WHERE recorded_at >= $1 AND recorded_at < $2 RETURNING device_id', [from, to]);
+  await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
+}
