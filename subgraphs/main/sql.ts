@@ -1,5 +1,6 @@
 import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+import type { ArchivedTimeEntry } from '../../src/subgraph-kit/request-facts.js';
 
 /**
  * Every statement of the main subgraph. Columns are aliased to GraphQL field names so default
@@ -26,14 +27,8 @@ export interface ProjectRow {
   name: string;
 }
 
-export interface TimeEntryRow {
-  id: string;
-  userId: string;
-  projectId: string;
-  startedAt: Date;
-  endedAt: Date | null;
-  note: string | null;
-}
+/** A time entry as the statements return it; the archive (training) returns older entries in this shape. */
+export type TimeEntryRow = ArchivedTimeEntry;
 
 /** Each class's select lists follow the field declarations (src/subgraph-kit/columns.ts). */
 const companyColumns: readonly Column[] = [

@@ -1,4 +1,5 @@
 import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+import type { ArchivedPosition } from '../../src/subgraph-kit/request-facts.js';
 import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { trackBucket } from '../../src/subgraph-kit/track-buckets.js';
 
@@ -20,14 +21,8 @@ export interface DeviceRow {
   lastHeading: number | null;
 }
 
-export interface PositionRow {
-  deviceId: string;
-  recordedAt: Date;
-  latitude: number;
-  longitude: number;
-  speedKmh: number | null;
-  heading: number | null;
-}
+/** A fix as the statements return it; the archive (training) returns the older part of a track in this shape. */
+export type PositionRow = ArchivedPosition;
 
 /** A device with its newest fix; the device's own columns follow the class's field declarations. */
 const deviceColumns: readonly Column[] = [
