@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, repoConfig, topologyFromEnvironment } from '../src/config.js';
+import { ConfigError, moveEnvironment, repoConfig, topologyFromEnvironment } from '../src/config.js';
 import { printContracts, schemasDir } from '../src/gateway/contracts.js';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/auth/tokens.js';
@@ -68,7 +68,7 @@ const commands: Record<string, () => Promise<void>> = {
    */
   async move() {
     const { parseMoveArgs } = await import('../src/move/args.js');
-    const options = parseMoveArgs(process.argv.slice(3), process.env, new Date());
+    const options = parseMoveArgs(process.argv.slice(3), moveEnvironment(), new Date());
     const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
     if (!topology) throw new ConfigError('move needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
     const { runMove } = await import('../src/move/run-move.js');

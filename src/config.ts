@@ -386,6 +386,11 @@ export function tracingFromEnvironment(env: Readonly<Record<string, string | und
   return exporters.size > 0 ? { exporters: [...exporters] } : undefined;
 }
 
+/** What `npm run move` reads of the environment: its test hook (src/move/crash-hook.ts) alone. */
+export function moveEnvironment(): { REPOGATE_MOVE_CRASH_AT?: string } {
+  return { REPOGATE_MOVE_CRASH_AT: process.env.REPOGATE_MOVE_CRASH_AT };
+}
+
 export const projectRoot = path.resolve(import.meta.dirname, '..');
 
 export function stackOptions(): StackOptions {

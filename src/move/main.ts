@@ -6,12 +6,12 @@
  * The same as `npm run move` in a checkout (dev/cli.ts), without the embedded stack. Exits 1 with
  * the reason when the arguments are wrong or a source stopped, 0 when every month moved.
  */
-import { ConfigError, topologyFromEnvironment } from '../config.js';
+import { ConfigError, moveEnvironment, topologyFromEnvironment } from '../config.js';
 import { parseMoveArgs } from './args.js';
 import { runMove } from './run-move.js';
 
 try {
-  const options = parseMoveArgs(process.argv.slice(2), process.env, new Date());
+  const options = parseMoveArgs(process.argv.slice(2), moveEnvironment(), new Date());
   const topology = topologyFromEnvironment();
   if (!topology) throw new ConfigError('REPOGATE_CONFIG must name the topology file');
   await runMove(topology, options);
