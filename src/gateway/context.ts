@@ -111,16 +111,27 @@ export const LIVE_BATCH_WINDOW_MS = 10;
 
 /**
  * Contexts of subscriptions. A subscription lives long and is executed once per event; were its
- * subgraph scopes its own, every subscriber would run its own statements for the same event.
- * Here a subscription's subgraph scopes are looked up on each access: all subscriptions of one
- * tenant and class share one set of fresh scopes (loaders) per batching window, so the events a
- * burst hands to a thousand subscribers are loaded together, one statement per repo and level,
- * and nothing a loader caches outlives a couple of windows.
+ * subgraph scopes its own, every subscriber would run its own statements for the same event,
+ * and its loaders would cache rows for as long as it lives. Here a subscription's subgraph
+ * scopes are looked up on each access: all subscriptions of one tenant and class share one set
+ * of fresh scopes (loaders) per batching window, so the events a burst hands to a thousand
+ * subscribers are loaded together, one statement per repo and level, and nothing a loader
+ * caches outlives a couple of windows.
+ *
+ * yoga hands resolvers a copy of the context it was given (the getters read once), so the
+ * subscription executor (live/shared-subscriptions.ts) runs on a context it makes itself with
+ * `liveContext`, for its own feed.
  */
+export interface LiveContext extends GatewayContext {
+  live: LiveFeed;
+  /** A context like this one (same caller) whose scopes are looked up on each access, over `live`. */
+  liveContext(live: LiveFeed): LiveContext;
+}
+
 export function liveContexts(
   build: (input: RequestContextInput) => GatewayContext,
   subgraphs: readonly AnySubgraph[],
-): (input: RequestContextInput, live: LiveFeed) => GatewayContext {
+): (input: RequestContextInput, live: LiveFeed) => LiveContext {
   let shared: Map<string, GatewayContext> | undefined;
   const scopesFor = (input: RequestContextInput): GatewayContext => {
     if (!shared) {
@@ -136,11 +147,19 @@ export function liveContexts(
     }
     return context;
   };
-  return (input, live) => {
-    const context = { principal: input.principal, session: input.session, tenant: input.tenant.slug, live, repoUsage: () => ({}) } as GatewayContext;
+  const liveContext = (input: RequestContextInput, live: LiveFeed): LiveContext => {
+    const context = {
+      principal: input.principal,
+      session: input.session,
+      tenant: input.tenant.slug,
+      live,
+      repoUsage: () => ({}),
+      liveContext: (other: LiveFeed) => liveContext(input, other),
+    } as LiveContext;
     for (const subgraph of subgraphs) {
       Object.defineProperty(context, subgraph.name, { enumerable: true, get: () => scopesFor(input)[subgraph.name] });
     }
     return context;
   };
+  return liveContext;
 }

@@ -38,8 +38,7 @@ function tokenOf(payload: Record<string, unknown> | undefined): string | undefin
 }
 
 /** The events of a GraphQL-over-SSE response (`event: next` / `event: complete`), parsed. */
-async function* sseResults(response: Response): AsyncGenerator<ExecutionResult> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+async function* sseResults(reader: ReadableStreamDefaultReader<string>): AsyncGenerator<ExecutionResult> {
   let buffer = '';
   try {
     for (;;) {
@@ -109,14 +108,17 @@ export function attachWebSockets(server: Server, gateway: FetchingGateway, optio
         const abort = new AbortController();
         const response = await run(token, args.rootValue, 'text/event-stream', abort.signal);
         if (!response.headers.get('content-type')?.includes('text/event-stream')) return (await response.json()) as ExecutionResult;
-        const results = sseResults(response);
-        // Abort first: an idle stream is waiting in read(), and a generator returns only between yields.
+        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+        const results = sseResults(reader);
         return {
           [Symbol.asyncIterator]() {
             return this;
           },
           next: () => results.next(),
           async return() {
+            // Cancel the body first: an idle stream waits in read(), and a generator returns only
+            // between yields. The cancel reaches yoga, which ends the subscription (frees its place).
+            await reader.cancel().catch(() => {});
             abort.abort();
             return results.return(undefined);
           },

@@ -15,6 +15,7 @@ import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas, schemaForClass, withDeferStream } from './class-schemas.js';
 import { liveContexts, requestContexts, type GatewayContext } from './context.js';
 import type { LiveFeeds } from '../live/live-feeds.js';
+import { useSharedSubscriptions } from './use-shared-subscriptions.js';
 import { corsFor } from './cors.js';
 import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
@@ -168,6 +169,7 @@ export function createGateway({
       useReadiness(registry, isDraining),
       ...(metrics ? useMetrics(metrics) : []),
       useSingleSubgraphExecution(classSubgraphSchemas),
+      ...(live ? [useSharedSubscriptions(live.shared)] : []),
     ],
   });
 }

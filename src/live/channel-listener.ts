@@ -12,7 +12,18 @@
 import pg from 'pg';
 import type { Logger } from '../observability/logger.js';
 import type { LiveBurst } from '../subgraph-kit/live.js';
-import { SubscriberStream } from './subscriber-stream.js';
+import { BoundedStream } from './bounded-stream.js';
+
+/** A subscription's stream of bursts, and which notices are its own (its tenant, its filter). */
+interface Subscriber {
+  stream: BoundedStream<LiveBurst>;
+  accepts: ((notice: string) => boolean) | undefined;
+}
+
+const noticesIn = (burst: LiveBurst) => ('notices' in burst ? burst.notices.length : 1);
+/** Bursts waiting in one queue are one burst (a gap stays apart: it is news of its own). */
+const joinBursts = (last: LiveBurst, burst: LiveBurst): LiveBurst | undefined =>
+  'notices' in last && 'notices' in burst ? { notices: [...last.notices, ...burst.notices] } : undefined;
 
 const RETRY_MS = { first: 100, max: 2_000 };
 /** A connection that does not answer a ping within the timeout counts as lost (a hung server). */
@@ -20,7 +31,7 @@ const HEARTBEAT = { everyMs: 2_000, timeoutMs: 2_000 };
 
 export class ChannelListener {
   private client: pg.Client | undefined;
-  private readonly streams = new Map<string, Set<SubscriberStream>>();
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
   private pending = new Map<string, string[]>();
   private flushScheduled = false;
   private lostAt: Date | undefined;
@@ -49,17 +60,21 @@ export class ChannelListener {
    * A new subscription's stream of `channel`, of the notices `accepts` takes (all without it);
    * `onEnd` runs once when it ends, however.
    */
-  open(channel: string, capacity: number, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void): SubscriberStream {
+  open(channel: string, capacity: number, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void): BoundedStream<LiveBurst> {
     if (!this.channels.includes(channel)) throw new Error(`repo ${this.repo} announces nothing on channel ${channel}`);
-    const streams = this.streams.get(channel) ?? new Set();
-    this.streams.set(channel, streams);
-    const stream = new SubscriberStream(capacity, accepts, () => {
-      streams.delete(stream);
-      onEnd();
-    });
-    if (this.closed) stream.end();
-    else streams.add(stream);
-    return stream;
+    const subscribers = this.subscribers.get(channel) ?? new Set();
+    this.subscribers.set(channel, subscribers);
+    // Only its own notices are queued, and count against its capacity.
+    const subscriber: Subscriber = {
+      accepts,
+      stream: new BoundedStream<LiveBurst>(capacity, () => {
+        subscribers.delete(subscriber);
+        onEnd();
+      }, noticesIn, joinBursts),
+    };
+    if (this.closed) subscriber.stream.end();
+    else subscribers.add(subscriber);
+    return subscriber.stream;
   }
 
   /** Ends every subscription cleanly (drain) and closes the connection. */
@@ -67,7 +82,7 @@ export class ChannelListener {
     this.closed = true;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
-    for (const streams of this.streams.values()) for (const stream of [...streams]) stream.end();
+    for (const subscribers of this.subscribers.values()) for (const { stream } of [...subscribers]) stream.end();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});
@@ -129,11 +144,16 @@ export class ChannelListener {
       this.flushScheduled = false;
       const bursts = this.pending;
       this.pending = new Map();
-      for (const [name, notices] of bursts) for (const stream of this.streams.get(name) ?? []) stream.push({ notices });
+      for (const [name, notices] of bursts) {
+        for (const { stream, accepts } of this.subscribers.get(name) ?? []) {
+          const own = accepts ? notices.filter(accepts) : notices;
+          if (own.length > 0) stream.push({ notices: own });
+        }
+      }
     });
   }
 
   private broadcast(burst: LiveBurst): void {
-    for (const streams of this.streams.values()) for (const stream of streams) stream.push(burst);
+    for (const subscribers of this.subscribers.values()) for (const { stream } of subscribers) stream.push(burst);
   }
 }

@@ -4,6 +4,13 @@
  * has channels (the descriptor's `channels`) and hands each subscription its own bounded stream
  * of the notices, in bursts (all that arrived together). The subscription filters them by tenant
  * and arguments before any SQL, and loads what it emits through its (shared) loaders.
+ *
+ * Subscribers of one selection share its execution (gateway: live/shared-subscriptions.ts) when
+ * the subscription field's arguments only narrow which events a subscriber gets: the gateway
+ * subscribes once per tenant, class and selection without them, the source tags each event it
+ * emits with the keys it can be narrowed by (`emitting`), and each subscriber's `narrow` of its
+ * own arguments picks its events from the shared results. An event costs its statements and its
+ * execution once, not once per subscriber.
  */
 
 /** What arrived together on a channel, or an interruption of the feed. */
@@ -21,4 +28,21 @@ export interface LiveFeed {
    * notices before they are queued: only those count against its queue.
    */
   listen(channel: string, accepts?: (notice: string) => boolean): AsyncIterableIterator<LiveBurst>;
+  /**
+   * Told of each event as the source emits it, in order: the keys subscribers narrow by, or
+   * null for an event every subscriber gets (a gap). Set for shared subscriptions only.
+   */
+  emitting?(tag: LiveTag | null): void;
+}
+
+/** The keys of one event that subscribers' arguments narrow by (telemetry: its device and user). */
+export type LiveTag = Readonly<Record<string, string | null>>;
+
+/**
+ * A subscription field whose arguments only narrow which events a subscriber gets: what the
+ * event shows does not depend on them, so its subscribers can share one execution.
+ */
+export interface SharedSubscription {
+  /** A subscriber's filter over event tags, from its arguments; throws (BAD_USER_INPUT) on bad ones. */
+  narrow(args: Record<string, unknown>): (tag: LiveTag) => boolean;
 }

@@ -11,6 +11,7 @@ import type { IResolvers } from '@graphql-tools/utils';
 import { Kind, parse, type GraphQLSchema } from 'graphql';
 import type { ClientClass } from '../config.js';
 import type { Dialect, Repo } from '../repo/repo.js';
+import type { SharedSubscription } from './live.js';
 import type { FactName, RequestFacts } from './request-facts.js';
 
 /**
@@ -85,6 +86,8 @@ export interface Subgraph<Context = unknown> {
    * gateway keeps one LISTEN connection to the repo's primary for them, outside the class pools.
    */
   channels?: readonly string[];
+  /** Its subscription fields whose subscribers may share one execution (subgraph-kit/live.ts), by field name. */
+  sharedSubscriptions?: Record<string, SharedSubscription>;
   /** Folder of `*.sql` migrations, applied in name order. */
   migrations: URL;
   /** GRANTs for the class roles (`:interactive`, `:api`, `:admin`, `:database`), applied after migrating. */

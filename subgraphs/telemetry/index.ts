@@ -4,6 +4,7 @@ import { fields } from './fields.js';
 import { createLoaders } from './loaders.js';
 import { merge } from './merge.js';
 import { resolvers, type TelemetryContext, type TelemetryWindows } from './resolvers.js';
+import { sharedPositionRecorded } from './live.js';
 import { POSITIONS_CHANNEL } from './sql.js';
 
 export type { TelemetryContext } from './resolvers.js';
@@ -20,6 +21,7 @@ export const telemetrySubgraph: Subgraph<TelemetryContext['telemetry']> = {
   uses: ['archive'],
   // recordPositions announces new fixes here (Subscription.positionRecorded).
   channels: [POSITIONS_CHANNEL],
+  sharedSubscriptions: { positionRecorded: sharedPositionRecorded },
   createContext: (request) => ({
     repo: request.repo,
     loaders: createLoaders(request.repo, request),

@@ -3,10 +3,14 @@
  * tenant and arguments before any SQL, each fix then loaded with its device through the
  * subscription's loaders, which all subscribers of a tenant and class share per turn of the
  * event loop (gateway/context.ts, liveContexts): one statement per burst, not per subscriber.
+ *
+ * Its arguments only narrow which fixes a subscriber gets (`narrowing`), so the gateway shares
+ * one execution among the subscribers of a selection (subgraph-kit/live.ts): it subscribes
+ * without them and each event is tagged with its device and user.
  */
 import { idFilter } from '../../src/subgraph-kit/arguments.js';
 import { LiveGapError } from '../../src/subgraph-kit/errors.js';
-import type { LiveBurst } from '../../src/subgraph-kit/live.js';
+import type { LiveBurst, LiveTag, SharedSubscription } from '../../src/subgraph-kit/live.js';
 import type { TelemetryContext } from './resolvers.js';
 import * as sql from './sql.js';
 
@@ -25,7 +29,7 @@ interface Notice {
  * burst (or the error that load met, for this event alone), or a gap.
  */
 export type LiveEvent =
-  | { deviceId: string; micros: string; fix?: sql.PositionRow; device?: sql.DeviceRow; failed?: unknown }
+  | { deviceId: string; userId: string | null; micros: string; fix?: sql.PositionRow; device?: sql.DeviceRow; failed?: unknown }
   | { gap: { from: Date; to: Date } };
 
 type FixEvent = Exclude<LiveEvent, { gap: unknown }>;
@@ -96,16 +100,18 @@ function events(bursts: AsyncIterableIterator<LiveBurst>, context: TelemetryCont
         for (const notice of burst.value.notices.map(parse)) {
           if (!notice) continue;
           if (notice.at) {
-            for (const micros of notice.at) burstEvents.push({ deviceId: notice.d, micros: String(micros) });
+            for (const micros of notice.at) burstEvents.push({ deviceId: notice.d, userId: notice.u, micros: String(micros) });
           } else {
             const fixes = await context.telemetry.loaders.fixesInRange.load(`${notice.d}|${notice.from}|${notice.to}`);
-            for (const fix of fixes) burstEvents.push({ deviceId: fix.deviceId, micros: fix.micros, fix });
+            for (const fix of fixes) burstEvents.push({ deviceId: fix.deviceId, userId: notice.u, micros: fix.micros, fix });
           }
         }
         await loadBurst(burstEvents, context);
         ready.push(...burstEvents);
       }
-      return { value: ready.shift()!, done: false };
+      const event = ready.shift()!;
+      context.live?.emitting?.('gap' in event ? null : { device: event.deviceId, user: event.userId });
+      return { value: event, done: false };
     },
     async return(): Promise<IteratorResult<LiveEvent>> {
       ready.length = 0;
@@ -118,18 +124,25 @@ function events(bursts: AsyncIterableIterator<LiveBurst>, context: TelemetryCont
   };
 }
 
+/** Which fixes a subscriber's arguments take, by their device and its user. */
+function narrowing(args: Args): (tag: LiveTag) => boolean {
+  const deviceIds = idFilter(args.deviceIds, 'deviceIds');
+  const userIds = idFilter(args.userIds, 'userIds');
+  const devices = deviceIds && new Set(deviceIds);
+  const users = userIds && new Set(userIds);
+  return (tag) => (!devices || devices.has(tag.device!)) && (!users || (tag.user !== null && users.has(tag.user!)));
+}
+
+export const sharedPositionRecorded: SharedSubscription = { narrow: narrowing };
+
 export const positionRecorded = {
   // Not a generator: the caps (SUBSCRIPTION_LIMIT) and argument checks answer at once, as an
   // error response, instead of as the first event of a stream.
   subscribe(_root: unknown, args: Args, context: TelemetryContext): AsyncIterable<LiveEvent> {
     if (!context.live) throw new Error('positionRecorded needs the gateway\'s live feeds');
-    const deviceIds = idFilter(args.deviceIds, 'deviceIds');
-    const userIds = idFilter(args.userIds, 'userIds');
-    const devices = deviceIds && new Set(deviceIds);
-    const users = userIds && new Set(userIds);
+    const narrow = narrowing(args);
     const { tenant } = context;
-    const matches = (notice: Notice) =>
-      notice.t === tenant && (!devices || devices.has(notice.d)) && (!users || (notice.u !== null && users.has(notice.u)));
+    const matches = (notice: Notice) => notice.t === tenant && narrow({ device: notice.d, user: notice.u });
     return events(context.live.listen(sql.POSITIONS_CHANNEL, (text) => {
       const notice = parse(text);
       return notice !== undefined && matches(notice);
