@@ -1,5 +1,5 @@
 /**
- * Commands behind the npm scripts: `start` (stack + gateway), `stack:up`, `stack:down`,
+ * Commands behind the npm scripts: `start` (stack + gateway), `subgraph`, `stack:up`, `stack:down`,
  * `stack:reset`, `migrate`, `schemas`, `token`, `tenant`, `move`. Each prints what it does and exits non-zero with a one-line
  * reason on failure.
  */
@@ -18,6 +18,21 @@ const commands: Record<string, () => Promise<void>> = {
   async start() {
     const { startGateway } = await import('./start.js');
     await startGateway();
+  },
+  /**
+   * `subgraph <name> [--port N]`: one subgraph as its own Federation v2 service, over REPOGATE_CONFIG
+   * or the running stack (it starts none: `npm run stack:up` first).
+   */
+  async subgraph() {
+    const { positionals, values } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: { port: { type: 'string' } } });
+    const [name] = positionals;
+    if (!name) throw new ConfigError('usage: npm run subgraph -- <name> [--port N]');
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError(`--port: must be a port number, got ${values.port}`);
+    const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
+    if (!topology) throw new ConfigError('subgraph needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
+    const { serveSubgraph } = await import('../src/federation/serve-subgraph.js');
+    await serveSubgraph(topology, name, { port });
   },
   async 'stack:up'() {
     await stackUp();

@@ -103,6 +103,19 @@ export class ForbiddenError extends RepogateError {
   }
 }
 
+/**
+ * A subgraph service asked by a client class that does not see its subgraph (the `ml` class of
+ * main's): HTTP 403 before anything is parsed, as the gateway would not show it the fields.
+ */
+export class ClassNotServedError extends RepogateError {
+  readonly code = 'FORBIDDEN';
+  override name = 'ClassNotServedError';
+
+  constructor(subgraph: string, clientClass: string) {
+    super(`Client class ${clientClass} does not see the ${subgraph} subgraph.`, { code: 'FORBIDDEN', http: { status: 403 } });
+  }
+}
+
 /** No token, a bad signature, an expired token or an unknown class: HTTP 401. */
 export class UnauthenticatedError extends RepogateError {
   readonly code = 'UNAUTHENTICATED';

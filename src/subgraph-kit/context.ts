@@ -14,4 +14,11 @@ export interface RequestScope {
   tenant: string;
   /** In a subscription: the notices of the repos' channels (subgraph-kit/live.ts). */
   live?: LiveFeed;
+  /**
+   * Set when the entity keys of the request come from outside the process (a subgraph service:
+   * whoever holds a valid token may send any key). A subgraph whose repo knows no tenants
+   * (`shared-via-entities`) then answers only the tenant's keys; in-process the gateway hands it
+   * only keys it read from the tenant's own subgraphs.
+   */
+  entityKeysFromCaller?: true;
 }

@@ -1,7 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
-import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
+import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { LegacyLoaders } from './loaders.js';
 import { decimalToCents } from './money.js';
 import { isInvoiceNumber, markInvoicePaid } from './mutations.js';
@@ -25,7 +25,7 @@ interface CompanyRef {
 
 const ZERO_DATE = '0000-00-00';
 
-export const resolvers: IResolvers<unknown, LegacyContext> = {
+export const resolvers: IResolvers<unknown, LegacyContext & RequestScope> = {
   Date: scalarResolvers.Date,
   SafeInt: scalarResolvers.SafeInt,
   // The enum's internal values are the legacy STAT codes: arguments arrive as 'O' | 'P' | 'V'.
@@ -36,7 +36,12 @@ export const resolvers: IResolvers<unknown, LegacyContext> = {
       const invoice = await loadOrNull(legacy.loaders.invoiceByNumber, String(Number(number)));
       return invoice && (await legacy.customerCodes()).has(invoice.customerCode) ? invoice : null;
     },
-    _companiesByLegacyRefs: (_root, { refs }: { refs: CompanyRef[] }) => refs,
+    async _companiesByLegacyRefs(_root, { refs }: { refs: CompanyRef[] }, { legacy, entityKeysFromCaller }) {
+      if (!entityKeysFromCaller) return refs;
+      // Served as its own service, a key may name any tenant's customer: only the tenant's are answered.
+      const codes = await legacy.customerCodes();
+      return refs.map((ref) => (ref.legacyCustomerCode === null || codes.has(ref.legacyCustomerCode) ? ref : null));
+    },
   },
   Mutation: {
     markInvoicePaid,

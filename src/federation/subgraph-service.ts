@@ -1,0 +1,155 @@
+/**
+ * One subgraph as its own HTTP service, speaking the Apollo Federation v2 subgraph protocol.
+ * Builds only (serve-subgraph.ts listens): the pools, the tenant directory, the token verifier
+ * and the yoga handler, as createRepogate does for the gateway.
+ *
+ * Trust: the caller forwards the client's JWT and the service verifies it with the gateway's own
+ * auth config (README, "Subgraphs as services"). So the request runs with the class, tenant and
+ * subject the client's identity provider signed; no gateway can turn one class into another.
+ *
+ * Request facts (request-facts.ts) are computed here, from the verified tenant, by the subgraph
+ * that provides them, hosted in this process for that alone: legacy's customer codes by main's
+ * provider, the archive by training's. A fact handed over by the caller would be a claim anyone
+ * holding a valid token could forge (another tenant's customer codes), and the archive is code,
+ * not data. The provider's fields are not served.
+ *
+ * Entity keys are the caller's too: the context says so (`entityKeysFromCaller`), and a subgraph
+ * whose repo knows no tenants (legacy) then answers only the tenant's keys.
+ */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createTokenVerifier, type TokenVerifier } from '../auth/tokens.js';
+import { clientClasses, ConfigError, type ClientClass, type Topology } from '../config.js';
+import { ClassNotServedError } from '../errors.js';
+import { schemaForClass } from '../gateway/class-schemas.js';
+import { requestContexts, type GatewayContext } from '../gateway/context.js';
+import { isUnexpected, maskError } from '../gateway/mask-error.js';
+import { principalOf, useAuth, type AuthContext } from '../gateway/use-auth.js';
+import { useBodyLimit } from '../gateway/use-body-limit.js';
+import { useInputErrorCodes } from '../gateway/use-input-error-codes.js';
+import { useOperationLimits } from '../gateway/use-operation-limits.js';
+import { useReadiness } from '../gateway/use-readiness.js';
+import { useRequestId, type RequestIdContext } from '../gateway/use-request-id.js';
+import { LSN_HEADER, parseLsnHeader, useRequestSession, type OperationTypeContext } from '../gateway/use-request-session.js';
+import { unexpectedErrorLog } from '../gateway/use-unexpected-error-log.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { RepoRegistry } from '../repo/registry.js';
+import { isVisibleTo, type AnySubgraph } from '../subgraph-kit/subgraph.js';
+import { subgraphsFor } from '../subgraphs.js';
+import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { federationSchema } from './federation-schema.js';
+import { federationSdl } from './federation-sdl.js';
+import { useRepoUsageExtension } from './use-repo-usage-extension.js';
+
+export interface SubgraphServiceOptions {
+  /** The topology's subgraphs (loadSubgraphs); the built-in ones of its repos by default. */
+  subgraphs?: readonly AnySubgraph[];
+  logger?: Logger;
+  /** True once a shutdown has begun: /ready answers 503. */
+  isDraining?: () => boolean;
+}
+
+export type SubgraphHandler = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+export interface SubgraphService {
+  name: string;
+  handler: SubgraphHandler;
+  /** What `_service { sdl }` answers. */
+  sdl: string;
+  registry: RepoRegistry;
+  tenants: TenantDirectory;
+  close(): Promise<void>;
+}
+
+/** For yoga's document and error caches, which key by text alone (useOperationLimits caches per class). */
+const noCache = { get: () => undefined, set: () => {} };
+
+/**
+ * The subgraphs providing the facts `subgraph` requires or uses, among `subgraphs`. Only one
+ * level: a provider's own needs are not hosted (main's `archive` is not needed for customer codes).
+ */
+export function factProvidersOf(subgraph: AnySubgraph, subgraphs: readonly AnySubgraph[]): AnySubgraph[] {
+  const needed = new Set([...(subgraph.requires ?? []), ...(subgraph.uses ?? [])]);
+  return subgraphs.filter((other) => other !== subgraph && Object.keys(other.provides ?? {}).some((fact) => needed.has(fact as never)));
+}
+
+export function createSubgraphService(topology: Topology, name: string, options: SubgraphServiceOptions = {}): SubgraphService {
+  const { subgraphs = subgraphsFor(topology), logger = createLogger(), isDraining } = options;
+  const subgraph = subgraphs.find((candidate) => candidate.name === name);
+  if (!subgraph) throw new ConfigError(`no subgraph "${name}" in the topology (known: ${subgraphs.map((s) => s.name).join(', ')})`);
+  const hosted = [subgraph, ...factProvidersOf(subgraph, subgraphs)];
+  const hostedNames = new Set(hosted.map((s) => s.name));
+  // Pools, breakers and replica monitors for the hosted repos only.
+  const registry = new RepoRegistry({ ...topology, repos: Object.fromEntries(Object.entries(topology.repos).filter(([repo]) => hostedNames.has(repo))) });
+  const registryHost = hosted.find((s) => s.tenancy === 'database-per-tenant')?.name;
+  const tenants = new TenantDirectory(topology.tenancy.registryUrl, { ...topology.tenancy, hostRepo: registryHost });
+
+  const sdl = federationSdl(subgraph, subgraphs);
+  const schema = federationSchema(subgraph, sdl);
+  const servedClasses = clientClasses.filter((clientClass) => isVisibleTo(subgraph, clientClass));
+  if (servedClasses.length === 0) throw new ConfigError(`repos.${name}.classes: no client class sees the ${name} subgraph`);
+  // Filtered as the gateway filters (over every configured subgraph), so a class sees the same fields either way.
+  const classSchemas = Object.fromEntries(
+    // A class the subgraph does not serve is refused before parsing (verifyCaller): its entry is never used.
+    clientClasses.map((clientClass) => [clientClass, servedClasses.includes(clientClass) ? schemaForClass(schema, clientClass, subgraphs) : schema]),
+  ) as Record<ClientClass, GraphQLSchema>;
+
+  const verifyToken = createTokenVerifier(topology.auth);
+  const verifyCaller: TokenVerifier = async (token) => {
+    const principal = await verifyToken(token);
+    if (!servedClasses.includes(principal.clientClass)) throw new ClassNotServedError(name, principal.clientClass);
+    return principal;
+  };
+  const perClass = <T>(pick: (clientClass: ClientClass) => T) => Object.fromEntries(clientClasses.map((c) => [c, pick(c)])) as Record<ClientClass, T>;
+  const unexpected = unexpectedErrorLog(logger);
+  const createContext = requestContexts(registry, hosted);
+
+  const handler = createYoga<Record<string, never>, GatewayContext>({
+    schema: classSchemas[servedClasses[0]!],
+    async context(initial: AuthContext & RequestIdContext & OperationTypeContext & { request: Request }) {
+      try {
+        const principal = principalOf(initial);
+        const tenant = await tenants.resolve(principal.tenant);
+        const mode = initial.operationType === 'mutation' ? 'mutation' : 'query';
+        const minLsn = parseLsnHeader(initial.request.headers.get(LSN_HEADER), registry.repoNames);
+        return Object.assign(createContext({ principal, tenant, session: { mode, minLsn } }), { entityKeysFromCaller: true as const });
+      } catch (error) {
+        if (isUnexpected(error)) unexpected.log(error, initial.requestId);
+        throw error;
+      }
+    },
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: false,
+    logging: false,
+    maskedErrors: { maskError: (error) => maskError(error, unexpected.log) },
+    // A gateway sends one operation per request (its entity fetches of a level go into one `_entities`).
+    batching: false,
+    parserAndValidationCache: { documentCache: noCache, errorCache: noCache, validationCache: true },
+    plugins: [
+      useRequestId(logger),
+      useBodyLimit(topology.gateway.maxBodyBytes),
+      useCSRFPrevention({ requestHeaders: ['x-repogate-csrf'] }),
+      useAuth(verifyCaller, { graphiql: false, schemas: classSchemas }),
+      useOperationLimits(perClass((c) => topology.classes[c].limits)),
+      useInputErrorCodes(perClass((c) => topology.classes[c].introspection)),
+      unexpected.plugin,
+      useRequestSession(),
+      useRepoUsageExtension(),
+      useReadiness(registry, isDraining),
+    ],
+  });
+
+  return {
+    name,
+    handler,
+    sdl,
+    registry,
+    tenants,
+    async close() {
+      await Promise.all([registry.close(), tenants.close()]);
+    },
+  };
+}
