@@ -8,8 +8,10 @@
  * round-robin over both tenants' devices), so the gateway's CPU goes to delivery alone.
  *
  * `--filter 0` subscribes to the whole tenant; `--filter 10` to 10 of its devices (deviceIds).
- * Each fix is stamped with the wall clock as its statement is sent (it commits ~1 ms later, see
- * "statement"), so delivery latency = receive time − recordedAt, on the same host clock.
+ * Each fix is stamped with the wall clock as its statement is sent, and the time its commit is
+ * acknowledged to the recorder is kept: delivery latency from commit = receive time − that
+ * acknowledgement (0 when the event arrives first), the issue's measure; from send = receive time
+ * − recordedAt, an upper bound that adds the writer's own queueing (64 statements in flight).
  *
  * Measured per step: delivered events/s, latency p50/p99/max, events lost (expected from the
  * fixes committed in the window × the subscribers they match, minus received after a drain),
@@ -178,6 +180,8 @@ interface StepResult {
   p50: number;
   p99: number;
   max: number;
+  sendP50: number;
+  sendP99: number;
   expected: number;
   received: number;
   lost: number;
@@ -215,6 +219,9 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
   const histogram = new Histogram();
+  const fromSend = new Histogram();
+  /** When each fix's commit was acknowledged to the recorder, by device and stamp. */
+  const committedAt = new Map<string, number>();
   let receivedInWindow = 0;
   let receivedDuring = 0;
   let lastReceiveAt = 0;
@@ -240,7 +247,9 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
       const stamped = Date.parse(at);
       const now = Date.now();
       if (stamped >= windowStart && stamped < windowEnd) {
-        histogram.add(now - stamped);
+        const committed = committedAt.get(`${result.data.positionRecorded.device.id}|${stamped}`);
+        histogram.add(committed === undefined ? 0 : Math.max(0, now - committed));
+        fromSend.add(now - stamped);
         receivedInWindow += 1;
         lastReceiveAt = now;
         if (now < windowEnd) receivedDuring += 1;
@@ -302,6 +311,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     try {
       const result = await writer.query(recordPositions, [device.id, [new Date(stamp).toISOString()], [48.1 + Math.random() / 10], [11.5 + Math.random() / 10], [MARK_SPEED], [90], device.tenant]);
       statementMs.add(performance.now() - sent);
+      if (stamp >= windowStart && stamp < windowEnd) committedAt.set(`${device.id}|${stamp}`, Date.now());
       if (Date.now() >= windowStart && Date.now() < windowEnd) statementsInWindow += 1;
       if (result.rows[0].inserted === 1 && stamp >= windowStart && stamp < windowEnd) {
         committedInWindow += 1;
@@ -386,6 +396,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     expectedPerSecond: expected / seconds,
     deliveredPerSecond: receivedDuring / seconds,
     p50: histogram.quantile(0.5), p99: histogram.quantile(0.99), max: Math.round(histogram.max),
+    sendP50: fromSend.quantile(0.5), sendP99: fromSend.quantile(0.99),
     expected, received: receivedInWindow, lost: expected - receivedInWindow, cutOff, errors,
     cpuMsPerEvent: (cpuTotal * 1000) / Math.max(1, receivedInWindow),
     gatewayCpuPercent: (gatewayCpuWindow / seconds) * 100,
@@ -400,12 +411,12 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
 const results: StepResult[] = [];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const row = (r: StepResult) =>
-  `| ${r.transport} | ${r.variant} | ${fmt(r.subscribers)} | ${fmt(r.fixesPerSecond)} | ${fmt(r.expectedPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} | ` +
+  `| ${r.transport} | ${r.variant} | ${fmt(r.subscribers)} | ${fmt(r.fixesPerSecond)} | ${fmt(r.expectedPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} | ${fmt(r.sendP50)} / ${fmt(r.sendP99)} | ` +
   `${fmt(r.lost)} (${(100 * r.lost / Math.max(1, r.expected)).toFixed(1)} %) | ${r.cutOff}${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} | ` +
   `${r.cpuMsPerEvent.toFixed(3)} | ${r.telemetryTransactionsPerEvent.toFixed(2)} | ${fmt(r.gatewayCpuPercent)} % | ${r.rss.join(' / ')} | ${fmt(r.benchCpuPercent)} % |`;
 const header = [
-  '| transport | subscription | subscribers | fixes/s committed | events/s due | events/s delivered | latency p50 / p99 / max ms | events lost | cut off | gateway CPU ms/event | telemetry transactions/event | gateway CPU | gateway RSS MB start / mid / end | bench CPU |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+  '| transport | subscription | subscribers | fixes/s committed | events/s due | events/s delivered | latency from commit p50 / p99 / max ms | from send p50 / p99 ms | events lost | cut off | gateway CPU ms/event | telemetry transactions/event | gateway CPU | gateway RSS MB start / mid / end | bench CPU |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
 ];
 
 try {
@@ -449,7 +460,7 @@ const report = `# Live data (issue 13) — ${when}
 
 Gateway: \`node ${nodeFlags.join(' ')} --import tsx src/serve.ts\`, NODE_ENV=production, a fresh process per step. Subscribers: interactive tokens, half acme, half globex, one subject each,
 \`${QUERY}\` (tenant-wide: no deviceIds; otherwise ${filters.filter(Boolean).join('/')} of the tenant's devices). Fixes: \`recordPositions\` by SQL, one device and one fix per statement,
-round-robin over ${fleet.length} devices of both tenants, stamped with the wall clock when sent; a fix's latency runs from that stamp to its arrival at the client (same host). ${seconds} s per step, then up to ${drainSeconds} s of drain.
+round-robin over ${fleet.length} devices of both tenants, stamped with the wall clock when sent. Latency from commit: from the moment the recorder got the commit's acknowledgement to the fix's arrival at the client (0 if it arrived first); from send: from the stamp (same host clock). ${seconds} s per step, then up to ${drainSeconds} s of drain.
 "events lost": due (fixes committed in the window × subscribers they match) minus received after the drain. CPU ms/event: the gateway's CPU from the window's start to the drain's end over the events received.
 Telemetry transactions/event: the telemetry database's transactions over the same time (pg_stat_database), less the bench's own statements, over the events received (the other sessions on a shared stack count too).
 

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import net from 'node:net';
 import { serverOptions, type ServerOptions, type Topology } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
+import { coalesceEventStreamWrites } from './gateway/coalesce-writes.js';
 import { attachWebSockets, webSocketOptions } from './gateway/websocket.js';
 import { loadSubgraphs } from './subgraphs.js';
 import { createLogger } from './observability/logger.js';
@@ -52,6 +53,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
       inFlight -= 1;
       lastActivity = performance.now();
     });
+    coalesceEventStreamWrites(response);
     void repogate.gateway(request, response);
   });
   const webSockets = attachWebSockets(http, repogate.gateway, webSocketOptions(repogate, topology));

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology, type Topology } from '../src/config.js';
@@ -312,6 +313,42 @@ describe('a subscriber that does not read', () => {
       await expect.poll(() => small.gateway.live!.openSubscriptions().interactive ?? 0, { timeout: 5_000 }).toBe(0);
       const text = await response.text();
       expect(text).toMatch(/SUBSCRIPTION_OVERFLOW/);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('a shared execution that falls behind', () => {
+  it('tells its subscribers of a gap and goes on, instead of ending them all', async () => {
+    const topology = parseTopology({ ...testTopology(), gateway: { ...testTopology().gateway, subscriptionQueue: 5 } });
+    const small = await serve(topology);
+    try {
+      await listening(small);
+      const device = devices.acme.find((candidate) => candidate.userId !== null)!;
+      const stream = sse(small.url, await tokenFor('interactive', 'acme'), EVENT, { deviceIds: [device.id] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // One notice keeps the execution loading (its loaders wait out their 10 ms window);
+      // meanwhile ten arrive at once: more than its feed holds (5).
+      const notice = JSON.stringify({ t: 'acme', d: device.id, u: device.userId, at: [Date.UTC(2026, 10, 20) * 1000], from: 0, to: 0 });
+      const client = new pg.Client({ connectionString: telemetryUrl() });
+      await client.connect();
+      try {
+        await client.query(`SELECT pg_notify('repogate_positions', $1)`, [notice]);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        // Distinct payloads: PostgreSQL sends identical notices of one transaction once.
+        await client.query(`SELECT pg_notify('repogate_positions', replace($1, '"from":0', '"from":' || i)) FROM generate_series(1, 10) AS i`, [notice]);
+      } finally {
+        await client.end();
+      }
+      await stream.until(() => stream.results.some((result) => JSON.stringify(result).includes('LIVE_GAP')));
+      expect(JSON.stringify(stream.results)).toMatch(/LIVE_GAP/);
+      // Still subscribed, and the next fix arrives.
+      expect(small.gateway.live!.openSubscriptions().interactive).toBe(1);
+      await record('acme', device.id, 801);
+      expect(await stream.until(() => stream.results.some((result) => result.data?.positionRecorded?.position?.recordedAt === recordedAt(801)))).toBe(true);
+      expect(stream.ended).toBeUndefined();
+      stream.dispose();
     } finally {
       await small.close();
     }

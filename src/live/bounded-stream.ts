@@ -24,7 +24,15 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
      * consumer that was busy then takes all that arrived meanwhile at once, and catches up.
      */
     private readonly coalesce?: (last: T, item: T) => T | undefined,
+    /**
+     * Instead of ending the stream when it is full: what replaces all that waits (a shared feed
+     * says "a gap since `since`", so its subscribers hear of the loss and go on).
+     */
+    private readonly overflowed?: (since: Date) => T,
   ) {}
+
+  /** When the oldest item now waiting was pushed. */
+  private oldestAt = new Date();
 
   push(item: T): void {
     if (this.ended) return;
@@ -34,7 +42,15 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
       return resolve({ value: item, done: false });
     }
     const size = this.sizeOf(item);
-    if (this.queued + size > this.capacity) return this.end(new SubscriptionOverflowError(this.queued + size));
+    if (this.queued + size > this.capacity) {
+      if (!this.overflowed) return this.end(new SubscriptionOverflowError(this.queued + size));
+      const gap = this.overflowed(this.queue.length > 0 ? this.oldestAt : new Date());
+      this.queue.length = 0;
+      this.queue.push(gap);
+      this.queued = this.sizeOf(gap);
+      return;
+    }
+    if (this.queue.length === 0) this.oldestAt = new Date();
     const joined = this.coalesce && this.queue.length > 0 ? this.coalesce(this.queue.at(-1)!, item) : undefined;
     if (joined) this.queue[this.queue.length - 1] = joined;
     else this.queue.push(item);

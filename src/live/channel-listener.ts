@@ -60,7 +60,12 @@ export class ChannelListener {
    * A new subscription's stream of `channel`, of the notices `accepts` takes (all without it);
    * `onEnd` runs once when it ends, however.
    */
-  open(channel: string, capacity: number, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void): BoundedStream<LiveBurst> {
+  /**
+   * `shared`: the stream of an execution many subscribers share (shared-subscriptions.ts). Full,
+   * it is not ended (that would end them all): what waits is dropped for a gap, as if the
+   * connection had been lost that long.
+   */
+  open(channel: string, capacity: number, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void, shared = false): BoundedStream<LiveBurst> {
     if (!this.channels.includes(channel)) throw new Error(`repo ${this.repo} announces nothing on channel ${channel}`);
     const subscribers = this.subscribers.get(channel) ?? new Set();
     this.subscribers.set(channel, subscribers);
@@ -70,7 +75,7 @@ export class ChannelListener {
       stream: new BoundedStream<LiveBurst>(capacity, () => {
         subscribers.delete(subscriber);
         onEnd();
-      }, noticesIn, joinBursts),
+      }, noticesIn, joinBursts, shared ? (since) => ({ gap: { from: since, to: new Date() } }) : undefined),
     };
     if (this.closed) subscriber.stream.end();
     else subscribers.add(subscriber);

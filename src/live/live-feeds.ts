@@ -93,15 +93,15 @@ export class LiveFeeds {
    * each (`admit`), not the one stream they share; `emitting` hears each event's tag.
    */
   sharedFeed(emitting: (tag: LiveTag | null) => void): LiveFeed {
-    return { listen: (channel, accepts) => this.open(channel, accepts, () => {}), emitting };
+    return { listen: (channel, accepts) => this.open(channel, accepts, () => {}, true), emitting };
   }
 
-  private open(channel: string, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void) {
+  private open(channel: string, accepts: ((notice: string) => boolean) | undefined, onEnd: () => void, shared = false) {
     const listener = this.byChannel.get(channel);
     if (!listener) {
       onEnd();
       throw new Error(`no repo announces channel ${channel}`);
     }
-    return listener.open(channel, this.topology.gateway.subscriptionQueue, accepts, onEnd);
+    return listener.open(channel, this.topology.gateway.subscriptionQueue, accepts, onEnd, shared);
   }
 }

@@ -36,7 +36,7 @@ import {
   type FieldNode,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { LiveTag, SharedSubscription } from '../subgraph-kit/live.js';
+import type { LiveTag, Narrowing, SharedSubscription } from '../subgraph-kit/live.js';
 import type { AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { BoundedStream } from './bounded-stream.js';
 import type { LiveContext } from '../gateway/context.js';
@@ -58,11 +58,63 @@ interface Shape {
  */
 const CONTEXT_WINDOW_MS = 20;
 
-type Subscriber = { narrow: (tag: LiveTag) => boolean; stream: BoundedStream<ExecutionResult> };
+type Subscriber = { narrowing: Narrowing; stream: BoundedStream<ExecutionResult> };
+
+/**
+ * The subscribers of an execution, looked up by the tag values they are limited to (their
+ * devices): an event is offered to its own subscribers and the unlimited ones, not to all.
+ */
+class SubscriberIndex {
+  private readonly unlimited = new Set<Subscriber>();
+  private readonly byValue = new Map<string, Map<string, Set<Subscriber>>>();
+  private readonly members = new Set<Subscriber>();
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  add(subscriber: Subscriber): void {
+    this.members.add(subscriber);
+    const { only } = subscriber.narrowing;
+    if (!only) return void this.unlimited.add(subscriber);
+    const byValue = this.byValue.get(only.key) ?? new Map<string, Set<Subscriber>>();
+    this.byValue.set(only.key, byValue);
+    for (const value of only.values) {
+      const subscribers = byValue.get(value) ?? new Set();
+      byValue.set(value, subscribers.add(subscriber));
+    }
+  }
+
+  delete(subscriber: Subscriber): void {
+    if (!this.members.delete(subscriber)) return;
+    const { only } = subscriber.narrowing;
+    if (!only) return void this.unlimited.delete(subscriber);
+    const byValue = this.byValue.get(only.key)!;
+    for (const value of only.values) {
+      const subscribers = byValue.get(value);
+      subscribers?.delete(subscriber);
+      if (subscribers?.size === 0) byValue.delete(value);
+    }
+  }
+
+  /** Every subscriber, for an event all get (a gap) or the end. */
+  all(): Subscriber[] {
+    return [...this.members];
+  }
+
+  /** Those an event with `tag` is offered to (each still `accepts` it or not). */
+  *offered(tag: LiveTag): Iterable<Subscriber> {
+    yield* this.unlimited;
+    for (const [key, byValue] of this.byValue) {
+      const value = tag[key];
+      if (value !== null && value !== undefined) yield* byValue.get(value) ?? [];
+    }
+  }
+}
 
 /** One (tenant, class, selection): its source, executed once per event, fanned out to its subscribers. */
 class SharedExecution {
-  readonly subscribers = new Set<Subscriber>();
+  readonly subscribers = new SubscriberIndex();
   /** The tags of events the source emitted and the gateway has not yet taken (in order). */
   private readonly tags: (LiveTag | null)[] = [];
   private source: AsyncGenerator<ExecutionResult> | undefined;
@@ -138,12 +190,13 @@ class SharedExecution {
   }
 
   private fanOut(result: ExecutionResult, tag: LiveTag | null): void {
-    for (const subscriber of this.subscribers) if (tag === null || subscriber.narrow(tag)) subscriber.stream.push(result);
+    if (tag === null) for (const { stream } of this.subscribers.all()) stream.push(result);
+    else for (const { narrowing, stream } of this.subscribers.offered(tag)) if (narrowing.accepts(tag)) stream.push(result);
   }
 
-  join(narrow: (tag: LiveTag) => boolean, release: () => void): BoundedStream<ExecutionResult> {
+  join(narrowing: Narrowing, release: () => void): BoundedStream<ExecutionResult> {
     const subscriber: Subscriber = {
-      narrow,
+      narrowing,
       stream: new BoundedStream<ExecutionResult>(this.capacity, () => {
         release();
         this.subscribers.delete(subscriber);
@@ -161,7 +214,7 @@ class SharedExecution {
     this.ended = true;
     this.onEnd();
     void this.source?.return?.(undefined);
-    for (const { stream } of [...this.subscribers]) stream.end(reason);
+    for (const { stream } of this.subscribers.all()) stream.end(reason);
   }
 }
 
@@ -198,7 +251,7 @@ export class SharedSubscriptions {
   private async alone(args: SubscriptionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const context = args.contextValue;
     const execution = new SharedExecution(args, context.liveContext(context.live), this.capacity, () => {});
-    const stream = execution.join(() => true, () => {});
+    const stream = execution.join({ accepts: () => true }, () => {});
     const refused = await execution.started;
     return refused ?? stream;
   }
@@ -206,11 +259,11 @@ export class SharedSubscriptions {
   private async join(shape: Shape, args: SubscriptionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const { principal, tenant } = args.contextValue;
     const path = [shape.field.alias?.value ?? shape.field.name.value];
-    let narrow: (tag: LiveTag) => boolean;
+    let narrowing: Narrowing;
     let release: () => void;
     try {
       const fieldDefinition = args.schema.getSubscriptionType()!.getFields()[shape.field.name.value]!;
-      narrow = shape.shared.narrow(getArgumentValues(fieldDefinition, shape.field, args.variableValues ?? {}));
+      narrowing = shape.shared.narrow(getArgumentValues(fieldDefinition, shape.field, args.variableValues ?? {}));
       release = this.feeds.admit(principal);
     } catch (error) {
       return { errors: [locatedError(error, [shape.field], path)] };
@@ -229,7 +282,7 @@ export class SharedSubscriptions {
       );
       this.executions.set(key, (execution = created));
     }
-    const stream = execution.join(narrow, release);
+    const stream = execution.join(narrowing, release);
     const refused = await execution.started;
     if (refused) {
       stream.end();

@@ -44,5 +44,16 @@ export type LiveTag = Readonly<Record<string, string | null>>;
  */
 export interface SharedSubscription {
   /** A subscriber's filter over event tags, from its arguments; throws (BAD_USER_INPUT) on bad ones. */
-  narrow(args: Record<string, unknown>): (tag: LiveTag) => boolean;
+  narrow(args: Record<string, unknown>): Narrowing;
+}
+
+/** Which events a subscriber takes. */
+export interface Narrowing {
+  accepts(tag: LiveTag): boolean;
+  /**
+   * When it takes only events whose tag has one of these values under `key` (its listed
+   * devices): the gateway then looks the subscriber up by them instead of asking every
+   * subscriber about every event.
+   */
+  only?: { key: string; values: readonly string[] };
 }

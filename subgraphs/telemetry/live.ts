@@ -10,7 +10,7 @@
  */
 import { idFilter } from '../../src/subgraph-kit/arguments.js';
 import { LiveGapError } from '../../src/subgraph-kit/errors.js';
-import type { LiveBurst, LiveTag, SharedSubscription } from '../../src/subgraph-kit/live.js';
+import type { LiveBurst, Narrowing, SharedSubscription } from '../../src/subgraph-kit/live.js';
 import type { TelemetryContext } from './resolvers.js';
 import * as sql from './sql.js';
 
@@ -125,12 +125,15 @@ function events(bursts: AsyncIterableIterator<LiveBurst>, context: TelemetryCont
 }
 
 /** Which fixes a subscriber's arguments take, by their device and its user. */
-function narrowing(args: Args): (tag: LiveTag) => boolean {
+function narrowing(args: Args): Narrowing {
   const deviceIds = idFilter(args.deviceIds, 'deviceIds');
   const userIds = idFilter(args.userIds, 'userIds');
   const devices = deviceIds && new Set(deviceIds);
   const users = userIds && new Set(userIds);
-  return (tag) => (!devices || devices.has(tag.device!)) && (!users || (tag.user !== null && users.has(tag.user!)));
+  return {
+    accepts: (tag) => (!devices || devices.has(tag.device!)) && (!users || (tag.user !== null && users.has(tag.user!))),
+    only: deviceIds ? { key: 'device', values: deviceIds } : userIds ? { key: 'user', values: userIds } : undefined,
+  };
 }
 
 export const sharedPositionRecorded: SharedSubscription = { narrow: narrowing };
@@ -140,9 +143,9 @@ export const positionRecorded = {
   // error response, instead of as the first event of a stream.
   subscribe(_root: unknown, args: Args, context: TelemetryContext): AsyncIterable<LiveEvent> {
     if (!context.live) throw new Error('positionRecorded needs the gateway\'s live feeds');
-    const narrow = narrowing(args);
+    const { accepts } = narrowing(args);
     const { tenant } = context;
-    const matches = (notice: Notice) => notice.t === tenant && narrow({ device: notice.d, user: notice.u });
+    const matches = (notice: Notice) => notice.t === tenant && accepts({ device: notice.d, user: notice.u });
     return events(context.live.listen(sql.POSITIONS_CHANNEL, (text) => {
       const notice = parse(text);
       return notice !== undefined && matches(notice);
