@@ -4,7 +4,7 @@
  * it (`node --max-semi-space-size=64 --import tsx src/serve.ts`, NODE_ENV=production, in its own
  * process), N subscribers of the interactive class open `positionRecorded` (half acme, half
  * globex, each with its own token subject), and fixes are recorded at a steady rate straight
- * with SQL (the mutation's own `recordPositions` statement, one device and one fix per call,
+ * with SQL (the mutation's own `recordPositions` statement, prepared as the gateway prepares it, one device and one fix per call,
  * round-robin over both tenants' devices), so the gateway's CPU goes to delivery alone.
  *
  * `--filter 0` subscribes to the whole tenant; `--filter 10` to 10 of its devices (deviceIds).
@@ -309,7 +309,9 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     inFlight += 1;
     const sent = performance.now();
     try {
-      const result = await writer.query(recordPositions, [device.id, [new Date(stamp).toISOString()], [48.1 + Math.random() / 10], [11.5 + Math.random() / 10], [MARK_SPEED], [90], device.tenant]);
+      // Prepared, as the gateway's repo layer runs it (src/repo/pg-database.ts).
+      const values = [device.id, [new Date(stamp).toISOString()], [48.1 + Math.random() / 10], [11.5 + Math.random() / 10], [MARK_SPEED], [90], device.tenant];
+      const result = await writer.query({ name: 'record-positions', text: recordPositions, values });
       statementMs.add(performance.now() - sent);
       if (stamp >= windowStart && stamp < windowEnd) committedAt.set(`${device.id}|${stamp}`, Date.now());
       if (Date.now() >= windowStart && Date.now() < windowEnd) statementsInWindow += 1;

@@ -1,9 +1,26 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseOptions, PoolStats } from './database.js';
 import { RepoBusyError } from '../errors.js';
 import { PooledDatabase, type Driver } from './pooled-database.js';
 
 // int8 (bigint) and numeric stay strings: ids are GraphQL IDs, money is never a float.
+
+/**
+ * Statements with parameters run as named prepared statements, one per text: each connection
+ * parses and plans a statement once, not once per call. Our statements are constants (each
+ * subgraph's sql.ts), so the names are few, and planning was most of a short statement's cost:
+ * recordPositions took 0.75-0.9 ms of the server's time unprepared, 0.14-0.21 ms prepared
+ * (PostgreSQL plans it generically after five calls; 0.51 ms with force_custom_plan).
+ * Statements without parameters keep the simple protocol (BEGIN, several statements in one).
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `rg_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`));
+  return name;
+}
 
 class PgDriver implements Driver<pg.PoolClient> {
   readonly statements = { begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' };
@@ -37,7 +54,8 @@ class PgDriver implements Driver<pg.PoolClient> {
   }
 
   async run<R extends object>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<R[]> {
-    return (await client.query(sql, params as unknown[])).rows as R[];
+    if (params.length === 0) return (await client.query(sql)).rows as R[];
+    return (await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
   }
 
   release(client: pg.PoolClient, broken: boolean): void {
