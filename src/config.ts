@@ -140,6 +140,23 @@ const repoCommon = {
    * (built in: every class but ml sees main, telemetry and legacy; ml and admin see training).
    */
   classes: z.array(z.enum(clientClasses)).min(1).optional(),
+  /**
+   * Reach this subgraph over HTTP instead of running it in the gateway's process: its Federation
+   * v2 service (`npm run subgraph -- <name>`, same descriptor) at `url`. The gateway stitches it
+   * with the descriptor's own SDL and merge config, forwards the client's Authorization header,
+   * opens no pools on this repo (the service does) and adds the service's `extensions.repos` to
+   * its own. Absent: the subgraph runs in-process. The rest of this entry (url, roles) stays what
+   * the service itself reads, so one topology file serves the gateway and its services.
+   */
+  service: z
+    .object({
+      /** The service's GraphQL endpoint: http(s)://host:port/graphql. */
+      url: urlSchema.refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL'),
+      /** Keep-alive sockets to the service at most (requests beyond wait for one). */
+      maxSockets: z.number().int().positive().default(16),
+    })
+    .strict()
+    .optional(),
   /** How long opening a connection may take before the repo counts as unavailable. */
   connectTimeoutMs: z.number().int().positive().default(2000),
   /** Idle connections are closed after this long. */

@@ -4,15 +4,13 @@
  * stack) answers `_entities` batches with the rows SQL reads, one statement per entity type,
  * only to a verified caller of a class that sees the subgraph, and only with its tenant's rows.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { composeServices } from '@theguild/federation-composition';
 import { buildASTSchema, lexicographicSortSchema, parse, printSchema, visit, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../src/config.js';
 import { federationSdl } from '../src/federation/federation-sdl.js';
 import { buildGatewaySchema } from '../src/gateway/stitch.js';
 import { builtInSubgraphs } from '../src/subgraphs.js';
-import { freePort, mysqlRows, pgRows, stackInfo, tokenFor, type GraphQLResponse } from './support.js';
+import { mysqlRows, pgRows, stackInfo, startSubgraphService, tokenFor, type GraphQLResponse, type SubgraphService } from './support.js';
 
 const composed = (services: { name: string; sdl: string }[]) => composeServices(services.map(({ name, sdl }) => ({ name, typeDefs: parse(sdl) })));
 
@@ -50,37 +48,7 @@ describe('Federation v2 SDL of the descriptors', () => {
   });
 });
 
-interface Service {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-/** `npm run subgraph -- <name> --port <port>`, as a user runs it; resolves once it listens. */
-async function startService(name: string): Promise<Service> {
-  const port = await freePort();
-  // Its own process group: npm, and the node it execs, are stopped together.
-  const child = spawn('npm', ['run', 'subgraph', '--', name, '--port', String(port)], {
-    cwd: projectRoot,
-    detached: true,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', REPOGATE_LOG_LEVEL: 'warn' },
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes(`Repogate subgraph ${name} is serving`)) resolve();
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    void exited.then(() => reject(new Error(`subgraph ${name} exited early: ${output}`)));
-  });
-  return { name, url: `http://127.0.0.1:${port}/graphql`, child, exited };
-}
-
-async function post(service: Service, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: GraphQLResponse }> {
+async function post(service: SubgraphService, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: GraphQLResponse }> {
   const response = await fetch(service.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token !== undefined && { authorization: `Bearer ${token}` }) },
@@ -92,12 +60,12 @@ async function post(service: Service, query: string, variables: Record<string, u
 const entities = (selection: string) => `query ($representations: [_Any!]!) { _entities(representations: $representations) { __typename ${selection} } }`;
 
 describe('subgraph services (npm run subgraph)', () => {
-  const services: Record<string, Service> = {};
+  const services: Record<string, SubgraphService> = {};
   let acme: string;
   let globex: string;
 
   beforeAll(async () => {
-    const started = await Promise.allSettled(['main', 'telemetry', 'legacy'].map(startService));
+    const started = await Promise.allSettled(['main', 'telemetry', 'legacy'].map((name) => startSubgraphService(name)));
     for (const result of started) if (result.status === 'fulfilled') services[result.value.name] = result.value;
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;

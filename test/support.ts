@@ -2,10 +2,11 @@
  * Shared test setup: the real gateway over the real stack (no HTTP unless a test needs it), and
  * direct SQL to compare its answers with.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { GraphQLSchema } from 'graphql';
 import mysql from 'mysql2/promise';
 import { signDevToken } from '../src/auth/tokens.js';
-import type { ClientClass, Topology } from '../src/config.js';
+import { projectRoot, type ClientClass, type Topology } from '../src/config.js';
 import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
 import { createLogger } from '../src/observability/logger.js';
 import { withPgClient } from '../src/repo/pg-client.js';
@@ -153,4 +154,37 @@ export const trainingUrl = () => stackInfo().repos.training.url;
 export async function forgetFixesRecorded(from: string, to: string): Promise<void> {
   const touched = await pgRows<{ device_id: string }>(telemetryUrl(), 'DELETE FROM positions WHERE recorded_at >= $1 AND recorded_at < $2 RETURNING device_id', [from, to]);
   await restoreLastPositions([...new Set(touched.map((row) => Number(row.device_id)))]);
+}
+
+/** A subgraph service started as a user starts it (`npm run subgraph`). */
+export interface SubgraphService {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  exited: Promise<unknown>;
+}
+
+/**
+ * `npm run subgraph -- <name> --port <port>` in its own process group (npm and the node it execs
+ * are signalled together: `process.kill(-child.pid, …)`); resolves once it listens.
+ */
+export async function startSubgraphService(name: string, port?: number): Promise<SubgraphService> {
+  port ??= await freePort();
+  const child = spawn('npm', ['run', 'subgraph', '--', name, '--port', String(port)], {
+    cwd: projectRoot,
+    detached: true,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', REPOGATE_LOG_LEVEL: 'warn' },
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes(`Repogate subgraph ${name} is serving`)) resolve();
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    void exited.then(() => reject(new Error(`subgraph ${name} exited early: ${output}`)));
+  });
+  return { name, url: `http://127.0.0.1:${port}/graphql`, child, exited };
 }

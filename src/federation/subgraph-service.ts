@@ -23,7 +23,7 @@ import { createTokenVerifier, type TokenVerifier } from '../auth/tokens.js';
 import { clientClasses, ConfigError, type ClientClass, type Topology } from '../config.js';
 import { ClassNotServedError } from '../errors.js';
 import { schemaForClass } from '../gateway/class-schemas.js';
-import { requestContexts, type GatewayContext } from '../gateway/context.js';
+import { factProvidersOf, requestContexts, type GatewayContext } from '../gateway/context.js';
 import { isUnexpected, maskError } from '../gateway/mask-error.js';
 import { principalOf, useAuth, type AuthContext } from '../gateway/use-auth.js';
 import { useBodyLimit } from '../gateway/use-body-limit.js';
@@ -64,15 +64,6 @@ export interface SubgraphService {
 
 /** For yoga's document and error caches, which key by text alone (useOperationLimits caches per class). */
 const noCache = { get: () => undefined, set: () => {} };
-
-/**
- * The subgraphs providing the facts `subgraph` requires or uses, among `subgraphs`. Only one
- * level: a provider's own needs are not hosted (main's `archive` is not needed for customer codes).
- */
-export function factProvidersOf(subgraph: AnySubgraph, subgraphs: readonly AnySubgraph[]): AnySubgraph[] {
-  const needed = new Set([...(subgraph.requires ?? []), ...(subgraph.uses ?? [])]);
-  return subgraphs.filter((other) => other !== subgraph && Object.keys(other.provides ?? {}).some((fact) => needed.has(fact as never)));
-}
 
 export function createSubgraphService(topology: Topology, name: string, options: SubgraphServiceOptions = {}): SubgraphService {
   const { subgraphs = subgraphsFor(topology), logger = createLogger(), isDraining } = options;

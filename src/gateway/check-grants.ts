@@ -56,6 +56,8 @@ const quoters = { pg: (id: string) => pg.escapeIdentifier(id), mysql: (id: strin
 /** Every (subgraph, class, database) whose role is probed: each tenant's database where there is one per tenant. */
 function* targets(registry: RepoRegistry, subgraphs: readonly AnySubgraph[], tenantDatabases: readonly string[]) {
   for (const subgraph of subgraphs) {
+    // A remote subgraph's repo is its service's: this process opens no pool there.
+    if (!registry.repoNames.includes(subgraph.name)) continue;
     const databases = subgraph.tenancy === 'database-per-tenant' ? tenantDatabases : [undefined];
     for (const clientClass of clientClasses) {
       // No login there: nothing to probe, and nothing it could read.

@@ -15,12 +15,15 @@ import { batchingWithin } from '../subgraph-kit/loaders.js';
 import type { FactName } from '../subgraph-kit/request-facts.js';
 import { hiddenFieldsOf, type AnySubgraph, type Facts } from '../subgraph-kit/subgraph.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
+import { addUsage } from './remote-subgraph.js';
 
 export interface GatewayContext extends RequestScope {
   principal: Principal;
   session: RequestSession;
   /** Round trips, time and write positions per repo for this request: `extensions.repos`. */
   repoUsage(): Record<RepoName, RepoUsage>;
+  /** Adds what a remote subgraph's service reports (its answer's `extensions.repos`) to `repoUsage()`. */
+  addRemoteUsage(reported: unknown): void;
   /** Each subgraph's own context, under its name. */
   [subgraph: string]: unknown;
 }
@@ -49,8 +52,33 @@ function factProviders(subgraphs: readonly AnySubgraph[]): Map<FactName, AnySubg
   return providers;
 }
 
+/**
+ * The subgraphs providing the facts `subgraph` requires or uses, among `subgraphs`. Only one
+ * level: a provider's own needs are not hosted (main's `archive` is not needed for customer codes).
+ */
+export function factProvidersOf(subgraph: AnySubgraph, subgraphs: readonly AnySubgraph[]): AnySubgraph[] {
+  const needed = new Set([...(subgraph.requires ?? []), ...(subgraph.uses ?? [])]);
+  return subgraphs.filter((other) => other !== subgraph && Object.keys(other.provides ?? {}).some((fact) => needed.has(fact as never)));
+}
+
+/**
+ * What a gateway process runs itself: the subgraphs that are not `remote`, and the providers of
+ * the facts they need (a remote main still answers a local legacy's customer codes here, on
+ * main's repo, as a subgraph service hosts them). Only these get a request context and pools.
+ */
+export function hostedSubgraphs(subgraphs: readonly AnySubgraph[], remote: ReadonlySet<RepoName>): AnySubgraph[] {
+  const local = subgraphs.filter((subgraph) => !remote.has(subgraph.name));
+  const providers = new Set(local.flatMap((subgraph) => factProvidersOf(subgraph, subgraphs)));
+  return subgraphs.filter((subgraph) => local.includes(subgraph) || providers.has(subgraph));
+}
+
 /** Builds request contexts over `subgraphs`; what can be decided once (visibility, fact wiring) is. */
-export function requestContexts(registry: RepoRegistry, subgraphs: readonly AnySubgraph[]): (input: RequestContextInput) => GatewayContext {
+export function requestContexts(
+  registry: RepoRegistry,
+  subgraphs: readonly AnySubgraph[],
+  /** Subgraphs reached over HTTP: no context here, but a place in `repoUsage()` (their services' figures). */
+  remote: readonly RepoName[] = [],
+): (input: RequestContextInput) => GatewayContext {
   const providers = factProviders(subgraphs);
   const visibility = Object.fromEntries(
     clientClasses.map((clientClass) => {
@@ -63,11 +91,19 @@ export function requestContexts(registry: RepoRegistry, subgraphs: readonly AnyS
   return ({ principal, tenant, session }) => {
     const { clientClass } = principal;
     const repos = new Map<RepoName, RequestRepo>();
+    const remoteUsage = new Map<RepoName, RepoUsage>();
     const context = {
       principal,
       session,
       tenant: tenant.slug,
-      repoUsage: () => Object.fromEntries([...repos].map(([name, repo]) => [name, rounded(repo.usage)])),
+      repoUsage: () => {
+        if (remote.length === 0 && remoteUsage.size === 0) return Object.fromEntries([...repos].map(([name, repo]) => [name, rounded(repo.usage)]));
+        const sums = new Map<RepoName, RepoUsage>(remote.map((name) => [name, { roundTrips: 0, ms: 0 }]));
+        for (const [name, repo] of repos) addUsage(sums, { [name]: repo.usage });
+        addUsage(sums, Object.fromEntries(remoteUsage));
+        return Object.fromEntries([...sums].map(([name, usage]) => [name, rounded(usage)]));
+      },
+      addRemoteUsage: (reported: unknown) => addUsage(remoteUsage, reported),
     } as GatewayContext;
     const known = new Map<FactName, Promise<unknown>>();
     const fact = (name: FactName) => () => {
@@ -154,6 +190,7 @@ export function liveContexts(
       tenant: input.tenant.slug,
       live,
       repoUsage: () => ({}),
+      addRemoteUsage: () => {},
       liveContext: (other: LiveFeed) => liveContext(input, other),
     } as LiveContext;
     for (const subgraph of subgraphs) {

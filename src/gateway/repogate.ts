@@ -14,6 +14,8 @@ import { buildClassSchemas } from './class-schemas.js';
 import { describeGrantGaps, findGrantExposures, findGrantGaps } from './check-grants.js';
 import { subgraphsFor } from '../subgraphs.js';
 import { buildGatewaySchema } from './stitch.js';
+import { hostedSubgraphs } from './context.js';
+import { RemoteSubgraph } from './remote-subgraph.js';
 import { createGateway, type Gateway, type GatewayOptions } from './yoga.js';
 
 export interface Repogate {
@@ -37,18 +39,32 @@ export function createRepogate(
   options: Omit<GatewayOptions, 'registry' | 'tenants' | 'verifyToken'> = {},
 ): Repogate {
   const subgraphs = options.subgraphs ?? subgraphsFor(topology);
-  const registry = new RepoRegistry(topology);
+  const remotes = subgraphs.flatMap(({ name }) => {
+    const service = topology.repos[name]?.service;
+    return service ? [new RemoteSubgraph({ name, ...service, classes: topology.classes, breaker: topology.gateway.breaker })] : [];
+  });
+  const remote = new Set(remotes.map((subgraph) => subgraph.name));
+  const hosted = hostedSubgraphs(subgraphs, remote);
+  const hostedNames = new Set(hosted.map((subgraph) => subgraph.name));
+  // Pools, breakers and replica monitors for the repos this process runs; a remote one's service has its own.
+  const registry = new RepoRegistry({ ...topology, repos: Object.fromEntries(Object.entries(topology.repos).filter(([name]) => !remote.has(name) || hostedNames.has(name))) });
+  // Reported with the repos' own (metrics); a remote main hosted for its facts keeps its pools' breaker under its name.
+  for (const subgraph of remotes) if (!registry.breakers.has(subgraph.name)) registry.addBreaker(subgraph.breaker);
   const registryHost = subgraphs.find((subgraph) => subgraph.tenancy === 'database-per-tenant')?.name;
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, { ...topology.tenancy, hostRepo: registryHost });
   const metrics = createMetrics(registry);
-  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs);
+  const executors = Object.fromEntries(remotes.map((subgraph) => [subgraph.name, subgraph.executor]));
+  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs, executors), subgraphs);
   const verifyToken = createTokenVerifier(topology.auth);
-  const live = subgraphs.some((subgraph) => subgraph.channels?.length) ? new LiveFeeds(topology, subgraphs, options.logger ?? createLogger()) : undefined;
+  // Live channels of in-process subgraphs only: a remote subgraph's subscriptions are not served (yet).
+  const local = subgraphs.filter((subgraph) => !remote.has(subgraph.name));
+  const live = local.some((subgraph) => subgraph.channels?.length) ? new LiveFeeds(topology, local, options.logger ?? createLogger()) : undefined;
   live?.start();
   const gateway = createGateway({
     settings: topology.gateway,
     ...options,
     subgraphs,
+    remote: remotes,
     classes: topology.classes,
     schemas,
     registry,
@@ -62,6 +78,7 @@ export function createRepogate(
     async checkGrants() {
       const databases = await tenants.activeDatabases();
       // One after the other: each opens a pool per tenant, class and repo.
+      // The repos this process holds (check-grants.ts skips the others): a remote subgraph's roles are its service's.
       const gaps = await findGrantGaps(registry, subgraphs, schemas, databases);
       const exposures = await findGrantExposures(registry, subgraphs, databases);
       if (gaps.length + exposures.length > 0) throw new Error(describeGrantGaps(gaps, exposures));
@@ -73,6 +90,7 @@ export function createRepogate(
     live,
     endSubscriptions: async () => live?.close(),
     async close() {
+      for (const subgraph of remotes) subgraph.close();
       await Promise.all([live?.close(), registry.close(), tenants.close()]);
     },
   };

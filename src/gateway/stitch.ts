@@ -3,7 +3,7 @@
  * pools, no listeners, so tests build the real gateway and execute against it without HTTP.
  */
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { filterSchema, pruneSchema } from '@graphql-tools/utils';
+import { filterSchema, pruneSchema, type Executor } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
@@ -12,12 +12,19 @@ import { relocateMergedFieldErrors } from './relocate-errors.js';
 /** Root fields named `_…` are merge entry points: the gateway uses them, clients never see them. */
 const isInternalField = (name: string) => name.startsWith('_');
 
-export function buildGatewaySchema(parts: readonly AnySubgraph[] = builtInSubgraphs): GraphQLSchema {
+/**
+ * `remote`: subgraphs reached over HTTP (remote-subgraph.ts), by name. They are stitched from
+ * their descriptors as the others, so the plan is the same; their executor sends each delegation
+ * to the service, and concurrent delegations of one level go in one request (`batch`), as
+ * in-process they meet in the same loaders.
+ */
+export function buildGatewaySchema(parts: readonly AnySubgraph[] = builtInSubgraphs, remote: Readonly<Record<string, Executor>> = {}): GraphQLSchema {
   const stitched = stitchSchemas({
     subschemas: parts.map((subgraph) => ({
       name: subgraph.name,
       schema: subgraphSchema(subgraph),
       merge: subgraph.merge,
+      ...(remote[subgraph.name] && { executor: remote[subgraph.name], batch: true }),
     })),
   });
   const mergedTypes = new Set(parts.flatMap((subgraph) => Object.keys(subgraph.merge)));

@@ -13,10 +13,11 @@ import type { RepogateMetrics } from '../observability/metrics.js';
 import type { RepoRegistry } from '../repo/registry.js';
 import type { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { buildClassSchemas, schemaForClass, withDeferStream } from './class-schemas.js';
-import { liveContexts, requestContexts, type GatewayContext } from './context.js';
+import { hostedSubgraphs, liveContexts, requestContexts, type GatewayContext } from './context.js';
 import type { LiveFeeds } from '../live/live-feeds.js';
 import { useSharedSubscriptions } from './use-shared-subscriptions.js';
 import { corsFor } from './cors.js';
+import type { RemoteSubgraph } from './remote-subgraph.js';
 import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
@@ -56,9 +57,12 @@ export interface GatewayOptions {
   schemas?: Record<ClientClass, GraphQLSchema>;
   /**
    * The subgraphs' own schemas: an operation one of them can answer alone skips the stitching
-   * layer (use-single-subgraph.ts). An empty list sends everything through stitching.
+   * layer (use-single-subgraph.ts). An empty list sends everything through stitching; so does a
+   * missing entry (a remote subgraph's: the stitched schema delegates to its service).
    */
-  subgraphSchemas?: readonly GraphQLSchema[];
+  subgraphSchemas?: readonly (GraphQLSchema | undefined)[];
+  /** Subgraphs reached over HTTP (remote-subgraph.ts): no request context, pools or fast path here; /ready asks their services. */
+  remote?: readonly RemoteSubgraph[];
   logger?: Logger;
   /** The LISTEN connections and subscription caps of this process (subscriptions answer nothing without). */
   live?: LiveFeeds;
@@ -79,8 +83,9 @@ export function createGateway({
   graphiqlQuery,
   isDraining,
   subgraphs = builtInSubgraphs,
-  schemas = buildClassSchemas(buildGatewaySchema(subgraphs), subgraphs),
-  subgraphSchemas = subgraphs.map(subgraphSchema),
+  remote = [],
+  schemas = buildClassSchemas(buildGatewaySchema(subgraphs, Object.fromEntries(remote.map(({ name, executor }) => [name, executor]))), subgraphs),
+  subgraphSchemas = subgraphs.map((subgraph) => (remote.some(({ name }) => name === subgraph.name) ? undefined : subgraphSchema(subgraph))),
   classes = classDefaults,
   settings = gatewayDefaults,
   logger = createLogger(),
@@ -107,8 +112,10 @@ export function createGateway({
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
-  const createContext = requestContexts(registry, subgraphs);
-  const createLiveContext = liveContexts(createContext, subgraphs);
+  const remoteNames = new Set(remote.map(({ name }) => name));
+  const hosted = hostedSubgraphs(subgraphs, remoteNames);
+  const createContext = requestContexts(registry, hosted, [...remoteNames]);
+  const createLiveContext = liveContexts(createContext, hosted);
   return createYoga<Record<string, never>, GatewayContext>({
     // Until useAuth sets the request's class's schema (each class sees only what its role may read).
     schema: schemas.api,
@@ -166,7 +173,7 @@ export function createGateway({
       useRequestSession(),
       useTracing(),
       useRepoUsage({ enabled: debug }),
-      useReadiness(registry, isDraining),
+      useReadiness(registry, isDraining, '/ready', remote),
       ...(metrics ? useMetrics(metrics) : []),
       useSingleSubgraphExecution(classSubgraphSchemas),
       ...(live ? [useSharedSubscriptions(live.shared)] : []),

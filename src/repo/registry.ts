@@ -16,7 +16,7 @@ import { ReplicaMonitor } from './replica-monitor.js';
 /** A bounded queue: beyond this many waiting requests per connection, REPO_BUSY at once. */
 const QUEUE_PER_CONNECTION = 10;
 /** How long past its server-side statement timeout a statement may go unanswered before the server counts as hung. */
-const HUNG_AFTER_STATEMENT_TIMEOUT_MS = 500;
+export const HUNG_AFTER_STATEMENT_TIMEOUT_MS = 500;
 /**
  * The gateway's own pings (breaker probes, replica monitor, /ready) run on one-connection pools
  * of their own with this bound, so a hung server is noticed within it and never stalls them.
@@ -85,6 +85,15 @@ export class RepoRegistry {
       );
       this.monitors.set(name, monitor.start());
     }
+  }
+
+  /**
+   * The breaker of a subgraph this process reaches over HTTP (gateway/remote-subgraph.ts): it has
+   * no pools here, but its breaker is reported with the others (metrics).
+   */
+  addBreaker(breaker: RepoBreaker): void {
+    if (this.breakers.has(breaker.repo)) throw new Error(`repo ${breaker.repo} has a breaker already`);
+    this.breakers.set(breaker.repo, breaker);
   }
 
   replicas(repo: RepoName): ReplicaMonitor | undefined {

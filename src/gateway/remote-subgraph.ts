@@ -1,0 +1,192 @@
+/**
+ * A subgraph of ours reached over HTTP: its Federation v2 service (`npm run subgraph`, same
+ * descriptor) at `repos.<name>.service.url`. The gateway stitches it with the descriptor's own
+ * SDL and merge config, so the plan (which entry point, how many keys per call) is the one of
+ * in-process; only the execution goes over the wire, as `@graphql-tools/executor-http` requests
+ * that carry the client's own token (the service trusts nothing else, README "Subgraphs as
+ * services").
+ *
+ * - Connections: one keep-alive `http.Agent` per subgraph with `maxSockets` (a node:http Agent,
+ *   not undici's: Node's global fetch takes no Agent without the undici package, so the executor
+ *   gets a small fetch over node:http here).
+ * - Time: a request waits at most its class's statement timeout (plus the margin the pools give
+ *   a hung server), so a hung service costs a bounded wait.
+ * - Faults: a service that refuses, hangs or answers no GraphQL is REPO_UNAVAILABLE at the
+ *   fields it would have resolved; its breaker (the repos' RepoBreaker) opens after as many
+ *   such failures as a repo's, fails fast meanwhile and closes once the service's /health
+ *   answers again. Errors the service itself answers (its own REPO_BUSY, FORBIDDEN, …) pass as
+ *   they are and do not count.
+ * - Accounting: each answer's `extensions.repos` (the service's round trips and time per repo)
+ *   is added to the request's (`GatewayContext.addRemoteUsage`), so `extensions.repos` reports
+ *   every repo as in-process.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { buildHTTPExecutor } from '@graphql-tools/executor-http';
+import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
+import type { GraphQLError } from 'graphql';
+import type { ClassOptions, ClientClass, RepoName } from '../config.js';
+import { RepoUnavailableError } from '../errors.js';
+import { traceHeaders } from '../observability/trace-context.js';
+import { RepoBreaker, type BreakerOptions } from '../repo/breaker.js';
+import { parseLsn } from '../repo/lsn.js';
+import { HUNG_AFTER_STATEMENT_TIMEOUT_MS, type ServerState } from '../repo/registry.js';
+import type { RepoUsage } from '../repo/repo.js';
+import type { GatewayContext } from './context.js';
+import { LSN_HEADER } from './use-request-session.js';
+
+export interface RemoteSubgraphOptions {
+  name: RepoName;
+  /** The service's GraphQL endpoint. */
+  url: string;
+  maxSockets: number;
+  classes: Record<ClientClass, Pick<ClassOptions, 'statementTimeoutMs'>>;
+  breaker: BreakerOptions;
+}
+
+/** How long the breaker's probe of the service's /health may take. */
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * What executor-http answers when no GraphQL answer came back: the connection failed
+ * (SUBREQUEST_HTTP_ERROR), the request timed out (TIMEOUT_ERROR) or the body was not a GraphQL
+ * response (RESPONSE_VALIDATION_FAILED, a proxy's 502 page).
+ */
+const transportFailures: ReadonlySet<unknown> = new Set(['SUBREQUEST_HTTP_ERROR', 'TIMEOUT_ERROR', 'RESPONSE_VALIDATION_FAILED']);
+
+function isTransportFailure(result: ExecutionResult): boolean {
+  return (result.errors ?? []).some((error: GraphQLError) => transportFailures.has(error.extensions?.code));
+}
+
+/**
+ * A WHATWG fetch over node:http(s) through `agent`: what executor-http needs, nothing more. It
+ * aborts on its own `timeout(context)`, not on the executor's signal: executor-http ties every
+ * request's signal to one executor-wide AbortController, whose listeners then pile up with the
+ * requests in flight (Node's MaxListenersExceededWarning at eleven); closing the gateway
+ * destroys the agent's sockets instead.
+ */
+function fetchThrough(agent: http.Agent, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
+  const client = agent instanceof https.Agent ? https : http;
+  return (url, init = {}, context) =>
+    new Promise<Response>((resolve, reject) => {
+      const request = client.request(
+        url,
+        { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, agent, signal: AbortSignal.timeout(timeout(context)) },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const headers = new Headers();
+            for (const [name, value] of Object.entries(response.headers)) {
+              for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+            }
+            const status = response.statusCode ?? 502;
+            const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+            resolve(new Response(body, { status, statusText: response.statusMessage, headers }));
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(typeof init.body === 'string' ? init.body : undefined);
+    });
+}
+
+/** Sums one service's figures into a request's: round trips and time add up, servers join, the later WAL position wins. */
+export function addUsage(into: Map<RepoName, RepoUsage>, reported: unknown): void {
+  if (typeof reported !== 'object' || reported === null) return;
+  for (const [repo, figures] of Object.entries(reported as Record<string, Partial<RepoUsage>>)) {
+    if (typeof figures?.roundTrips !== 'number' || typeof figures.ms !== 'number') continue;
+    const usage = into.get(repo) ?? { roundTrips: 0, ms: 0 };
+    usage.roundTrips += figures.roundTrips;
+    usage.ms += figures.ms;
+    for (const server of figures.servedBy ?? []) {
+      const servedBy = (usage.servedBy ??= []);
+      if (!servedBy.includes(server)) servedBy.push(server);
+    }
+    if (typeof figures.lsn === 'string' && isLater(figures.lsn, usage.lsn)) usage.lsn = figures.lsn;
+    into.set(repo, usage);
+  }
+}
+
+/** The delegating request's context: the gateway's (the HTTP request, its principal, its figures). */
+function callerOf(request: ExecutionRequest | undefined): (Partial<Pick<GatewayContext, 'principal' | 'addRemoteUsage'>> & { request?: Request; requestId?: string }) | undefined {
+  return request?.context as never;
+}
+
+function isLater(lsn: string, than: string | undefined): boolean {
+  try {
+    return parseLsn(lsn) > (than === undefined ? -1n : parseLsn(than));
+  } catch {
+    return false; // a malformed position is ignored, as in a client's x-repogate-lsn
+  }
+}
+
+export class RemoteSubgraph {
+  readonly name: RepoName;
+  readonly breaker: RepoBreaker;
+  readonly executor: Executor;
+  /** The service's /ready: down when the service, or a repo it holds, does not answer. */
+  readonly ready: () => Promise<ServerState>;
+  private readonly agent: http.Agent;
+
+  constructor({ name, url, maxSockets, classes, breaker }: RemoteSubgraphOptions) {
+    this.name = name;
+    const endpoint = new URL(url);
+    const Agent = endpoint.protocol === 'https:' ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+    // The class's statement timeout, and the margin the pools give a hung server: the service's own REPO_BUSY comes first.
+    const fetch = fetchThrough(this.agent, (context) => {
+      const clientClass = (context as Partial<GatewayContext> | undefined)?.principal?.clientClass;
+      return (clientClass ? classes[clientClass].statementTimeoutMs : Math.max(...Object.values(classes).map((c) => c.statementTimeoutMs))) + HUNG_AFTER_STATEMENT_TIMEOUT_MS;
+    });
+    const probe = fetchThrough(this.agent, () => PROBE_TIMEOUT_MS);
+    const health = new URL('/health', endpoint).toString();
+    this.breaker = new RepoBreaker(name, breaker, async () => {
+      const response = await probe(health).catch(() => undefined);
+      if (!response?.ok) throw new RepoUnavailableError(name);
+    });
+    const ready = new URL('/ready', endpoint).toString();
+    this.ready = async () => ((await probe(ready).catch(() => undefined))?.ok ? 'up' : 'down');
+    const overHttp = buildHTTPExecutor({
+      endpoint: url,
+      fetch,
+      headers: (request) => {
+        const caller = callerOf(request);
+        const forwarded: Record<string, string> = {};
+        for (const name of ['authorization', LSN_HEADER]) {
+          const value = caller?.request?.headers.get(name);
+          if (value) forwarded[name] = value;
+        }
+        // The service logs under the gateway's id for the request (useRequestId takes a caller's).
+        if (caller?.requestId) forwarded['x-request-id'] = caller.requestId;
+        // The active span's traceparent too, so a service that traces joins the client's trace.
+        return traceHeaders(forwarded);
+      },
+      // Two requests' identical fetches stay two: each answer carries its own request's figures.
+      deduplicateInflightRequests: false,
+    });
+    this.executor = (request: ExecutionRequest) => this.execute(overHttp, request);
+  }
+
+  private async execute(overHttp: Executor, request: ExecutionRequest): Promise<ExecutionResult> {
+    let result: ExecutionResult;
+    try {
+      result = await this.breaker.run(async () => {
+        const answer = (await overHttp(request)) as ExecutionResult;
+        if (isTransportFailure(answer)) throw new RepoUnavailableError(this.name);
+        return answer;
+      });
+    } catch (error) {
+      if (error instanceof RepoUnavailableError) return { errors: [error] };
+      throw error;
+    }
+    callerOf(request)?.addRemoteUsage?.(result.extensions?.repos);
+    return result;
+  }
+
+  close(): void {
+    this.breaker.shutdown();
+    this.agent.destroy();
+  }
+}

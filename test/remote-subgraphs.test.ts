@@ -1,0 +1,274 @@
+/**
+ * Remote subgraphs: main, telemetry and legacy as their own services (`npm run subgraph`, real
+ * child processes over the real stack) behind gateways whose topology gives them `service.url`:
+ * telemetry and legacy remote (main and training in the gateway's process), and all three. The same answers as the in-process gateway for every operation
+ * the SDK sends, the same round trips per repo in `extensions.repos`, tenants kept apart through
+ * the forwarded token, and a hung service costing a bounded wait and nothing else.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, type ClientClass } from '../src/config.js';
+import { freePort, mysqlRows, openGateway, pgRows, startSubgraphService, testTopology, telemetryUrl, type GraphQLResponse, type SubgraphService, type TestGateway } from './support.js';
+
+const roundTrips = (response: GraphQLResponse) => Object.fromEntries(Object.entries(response.extensions?.repos ?? {}).map(([repo, usage]) => [repo, usage.roundTrips]));
+
+/**
+ * Operations reaching legacy through its entities (`Company.invoices`, `openBalanceCents`): its
+ * service does not take customer codes from its caller but looks up the tenant's on main itself
+ * (README, "Subgraphs as services"), one statement on main more than in-process, where the
+ * gateway's own keys are trusted. (Legacy's root fields look them up in both modes.)
+ */
+const legacyByEntities: ReadonlySet<string> = new Set(['Company', 'CompanyDashboard']);
+
+/** What must agree between the modes: the data, each error's code and path, the round trips per repo. */
+function outcome(response: GraphQLResponse, lookups = 0) {
+  const trips = roundTrips(response);
+  trips.main! -= lookups;
+  return {
+    data: response.data,
+    errors: (response.errors ?? []).map((error) => [error.extensions?.code, error.path?.join('.') ?? null]).sort(),
+    roundTrips: trips,
+  };
+}
+
+const operationsDir = path.join(projectRoot, 'schemas/operations');
+/** Every operation the SDK sends (subscriptions aside: remote subgraphs serve no live data yet). */
+const operations = readdirSync(operationsDir)
+  .filter((file) => file.endsWith('.graphql'))
+  .flatMap((file) => parse(readFileSync(path.join(operationsDir, file), 'utf8')).definitions)
+  .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'subscription');
+
+const week = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
+const area = { minLatitude: 52.3, minLongitude: 13.1, maxLatitude: 52.7, maxLongitude: 13.7, from: '2026-10-31T10:00:00.000Z', to: '2026-10-31T12:00:00.000Z' };
+/** A query mixing main (users) and telemetry (their devices and last fixes, through `_usersByIds`). */
+const mixed = '{ users(ids: ["1", "2", "3"]) { id name devices { id serial } lastPosition { recordedAt } } }';
+
+/** `mixed`'s answer without the last fixes: a recording (a bench, the live tests) may move them meanwhile. */
+const stable = (answer: GraphQLResponse) => answer.data!.users.map(({ id, name, devices }: { id: string; name: string; devices: unknown }) => ({ id, name, devices }));
+
+const services: Record<string, SubgraphService> = {};
+let inProcess: TestGateway;
+let remote: TestGateway;
+/** main remote too: training alone runs in the gateway's process. */
+let allRemote: TestGateway;
+let remoteTopology: ReturnType<typeof testTopology>;
+
+beforeAll(async () => {
+  const started = await Promise.allSettled(['main', 'telemetry', 'legacy'].map((name) => startSubgraphService(name)));
+  for (const result of started) if (result.status === 'fulfilled') services[result.value.name] = result.value;
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  inProcess = openGateway();
+  const topology = (remoteTopology = structuredClone(testTopology()));
+  topology.repos.telemetry.service = { url: services.telemetry!.url, maxSockets: 8 };
+  topology.repos.legacy.service = { url: services.legacy!.url, maxSockets: 8 };
+  // Two failures open a breaker (the default is 5): the fault test needs fewer hung requests.
+  topology.gateway.breaker = { failures: 2, cooldownMs: 1000 };
+  remote = openGateway({ topology });
+  const all = structuredClone(topology);
+  all.repos.main.service = { url: services.main!.url, maxSockets: 8 };
+  allRemote = openGateway({ topology: all });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([inProcess?.close(), remote?.close(), allRemote?.close()]);
+  for (const service of Object.values(services)) {
+    process.kill(-service.child.pid!, 'SIGCONT');
+    process.kill(-service.child.pid!, 'SIGTERM');
+  }
+  await Promise.all(Object.values(services).map((service) => service.exited));
+});
+
+/** Asks both gateways every operation of schemas/operations and compares what must agree. */
+async function differential(gateway: TestGateway): Promise<void> {
+  const [company] = (await inProcess.request('{ companies(first: 5) { edges { node { id legacyCustomerCode } } } }')).data!.companies.edges
+    .map((edge: { node: { id: string; legacyCustomerCode: string | null } }) => edge.node)
+    .filter((node: { legacyCustomerCode: string | null }) => node.legacyCustomerCode);
+  const [invoice] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE CUST_CD LIKE 'AC%' ORDER BY INV_NO LIMIT 1");
+  const [voided] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE STAT = 'V' AND CUST_CD LIKE 'AC%' LIMIT 1");
+  // An existing fix again: a duplicate, so both modes see the same (inserted 0, duplicates 1) and nothing changes.
+  const [fix] = await pgRows(
+    telemetryUrl(),
+    'SELECT recorded_at AS "recordedAt", lat::float8 AS latitude, lon::float8 AS longitude, speed_kmh::float8 AS "speedKmh", heading::float8 AS heading FROM positions WHERE device_id = 1 ORDER BY recorded_at DESC LIMIT 1',
+  );
+  // Mutations with arguments that write nothing (or nothing new): both modes must find the same state.
+  const variables: Record<string, Record<string, unknown>> = {
+    CompanyPage: { first: 3 },
+    Company: { id: company.id },
+    CompanyDashboard: { companies: 3, users: 3 },
+    Device: { id: '1', ...week, maxPoints: 24 },
+    DevicePage: { first: 5 },
+    PositionsInArea: { ...area, first: 20 },
+    Invoice: { number: String(invoice!.number) },
+    User: { id: '12', ...week },
+    Users: { ids: ['1', '2', '999999'] },
+    StartTimeEntry: { input: { userId: 'x', projectId: '16' } },
+    StopTimeEntry: { userId: 'x' },
+    UpdateTimeEntry: { input: { id: '999999999' } },
+    RecordPositions: { deviceId: '1', positions: [{ ...fix, recordedAt: (fix!.recordedAt as Date).toISOString() }] },
+    MarkInvoicePaid: { number: String(voided!.number) },
+  };
+  expect(operations.map((operation) => operation.name!.value).sort()).toEqual(Object.keys(variables).sort());
+  for (const operation of operations) {
+    const name = operation.name!.value;
+    // markInvoicePaid is admin's; the queries as the two classes of people and services.
+    const classes: ClientClass[] = operation.operation === 'mutation' ? ['admin'] : ['interactive', 'api'];
+    for (const clientClass of classes) {
+      const query = print(operation);
+      const ask = async () => {
+        const [expected, actual] = [await inProcess.request(query, variables[name], { clientClass }), await gateway.request(query, variables[name], { clientClass })];
+        return [outcome(actual, legacyByEntities.has(name) ? 1 : 0), outcome(expected)] as const;
+      };
+      // A recording elsewhere (a bench, the live tests) may move a last fix between the two
+      // requests: a pair that differs is asked again, four times at most; a real difference stays.
+      let [actual, expected] = await ask();
+      for (let retry = 0; retry < 4 && JSON.stringify(actual) !== JSON.stringify(expected); retry += 1) [actual, expected] = await ask();
+      expect(actual, `${name} as ${clientClass}`).toEqual(expected);
+    }
+  }
+}
+
+describe('a gateway with telemetry and legacy remote', () => {
+  it('opens no pools on the remote repos and grant-checks only its own', async () => {
+    expect([...remote.registry.repoNames]).toEqual(['main', 'training']);
+    expect([...remote.registry.breakers.keys()].sort()).toEqual(['legacy', 'main', 'telemetry', 'training']);
+    await remote.checkGrants();
+  });
+
+  it('answers every operation of schemas/operations as the in-process gateway does: data, error codes and paths, round trips', async () => {
+    await differential(remote);
+  });
+
+  it('and so does a gateway with main remote too, only training in its process', async () => {
+    expect([...allRemote.registry.repoNames]).toEqual(['training']);
+    await differential(allRemote);
+  });
+
+  it('reports every repo in extensions.repos, the remote ones with the round trips they cost in-process', async () => {
+    const query = 'query { companies(first: 4) { edges { node { name openBalanceCents users(first: 5) { edges { node { name devices { serial } } } } } } } }';
+    const [expected, actual] = [await inProcess.request(query), await remote.request(query)];
+    expect(actual.errors).toBeUndefined();
+    expect(actual.data).toEqual(expected.data);
+    // main: companies, then their users; telemetry: one _usersByIds; legacy: one _companiesByLegacyCodes.
+    expect(roundTrips(expected)).toEqual({ main: 2, telemetry: 1, legacy: 1, training: 0 });
+    // The same, and the legacy service's lookup of the tenant's customer codes on main.
+    expect(roundTrips(actual)).toEqual({ main: 3, telemetry: 1, legacy: 1, training: 0 });
+    expect(actual.extensions!.repos!.telemetry!.ms).toBeGreaterThan(0);
+  });
+
+  it("hands the client a remote write's position for read-your-writes: extensions.repos and x-repogate-lsn", async () => {
+    const [fix] = await pgRows(
+      telemetryUrl(),
+      'SELECT recorded_at AS "recordedAt", lat::float8 AS latitude, lon::float8 AS longitude, speed_kmh::float8 AS "speedKmh", heading::float8 AS heading FROM positions WHERE device_id = 1 ORDER BY recorded_at DESC LIMIT 1',
+    );
+    const response = await remote.post(
+      'mutation ($positions: [PositionInput!]!) { recordPositions(deviceId: "1", positions: $positions) { inserted duplicates } }',
+      { positions: [{ ...fix, recordedAt: (fix!.recordedAt as Date).toISOString() }] },
+      { clientClass: 'admin' },
+    );
+    const body = (await response.json()) as GraphQLResponse;
+    expect(body.data).toEqual({ recordPositions: { inserted: 0, duplicates: 1 } });
+    const lsn = body.extensions!.repos!.telemetry!.lsn!;
+    expect(lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(response.headers.get('x-repogate-lsn')).toBe(`telemetry=${lsn}`);
+  });
+
+  it('keeps tenants apart: 40 interleaved acme and globex requests through remote telemetry each see their own rows', async () => {
+    const query = '{ users(ids: ["1", "2", "3", "4"]) { id name devices { id serial label } } }';
+    const [acme, globex] = [await inProcess.request(query, {}, { tenant: 'acme' }), await inProcess.request(query, {}, { tenant: 'globex' })];
+    expect(acme.data).not.toEqual(globex.data);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => remote.request(query, {}, { tenant: i % 2 === 0 ? 'acme' : 'globex' })));
+    answers.forEach((answer, i) => {
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual((i % 2 === 0 ? acme : globex).data);
+    });
+    // Device ids are odd for acme and even for globex in the demo seed.
+    const devices = (answer: GraphQLResponse) => answer.data!.users.flatMap((user: { devices: { id: string }[] }) => user.devices.map((device) => Number(device.id) % 2));
+    expect(new Set(answers.filter((_, i) => i % 2 === 0).flatMap(devices))).toEqual(new Set([1]));
+    expect(new Set(answers.filter((_, i) => i % 2 === 1).flatMap(devices))).toEqual(new Set([0]));
+  });
+
+  it('a hung telemetry service: main answers within the class timeout, REPO_UNAVAILABLE at telemetry\'s paths, the breaker fails fast; back within 5 s of SIGCONT', async () => {
+    // A gateway of its own: its breakers' window holds only this test's calls (it opens on a share of failures).
+    const remote = openGateway({ topology: remoteTopology });
+    const whole = await remote.request(mixed);
+    expect(whole.errors).toBeUndefined();
+    const telemetry = services.telemetry!;
+    process.kill(-telemetry.child.pid!, 'SIGSTOP');
+    let stopped = true;
+    try {
+      const bound = testTopology().classes.interactive.statementTimeoutMs + 1_500;
+      const started = performance.now();
+      // Two at once: both wait out the timeout, and their two failures open the breaker.
+      const hung = await Promise.all([remote.request(mixed), remote.request(mixed)]);
+      expect(performance.now() - started).toBeLessThan(bound);
+      const users = whole.data!.users as { id: string; name: string }[];
+      for (const answer of hung) {
+        expect(answer.data).toEqual({ users: users.map(({ id, name }) => ({ id, name, devices: null, lastPosition: null })) });
+        expect(answer.errors!.map((error) => [error.extensions!.code, error.extensions!.repo, error.path!.join('.')]).sort()).toEqual(
+          users.flatMap((_, i) => [['REPO_UNAVAILABLE', 'telemetry', `users.${i}.devices`], ['REPO_UNAVAILABLE', 'telemetry', `users.${i}.lastPosition`]]).sort(),
+        );
+      }
+      expect(remote.registry.breakers.get('telemetry')!.state).toBe('open');
+      const fast = performance.now();
+      const refused = await remote.request(mixed);
+      expect(performance.now() - fast).toBeLessThan(500);
+      expect(refused.data!.users.map((user: { name: string }) => user.name)).toEqual(users.map((user) => user.name));
+      expect(new Set(refused.errors!.map((error) => error.extensions!.code))).toEqual(new Set(['REPO_UNAVAILABLE']));
+
+      process.kill(-telemetry.child.pid!, 'SIGCONT');
+      stopped = false;
+      const resumed = performance.now();
+      let answer = await remote.request(mixed);
+      while (answer.errors && performance.now() - resumed < 5_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answer = await remote.request(mixed);
+      }
+      expect(answer.errors).toBeUndefined();
+      expect(stable(answer)).toEqual(stable(whole));
+      expect(performance.now() - resumed).toBeLessThan(5_000);
+    } finally {
+      if (stopped) process.kill(-telemetry.child.pid!, 'SIGCONT');
+      await remote.close();
+    }
+  }, 30_000);
+
+  it('a service not running at start-up: REPO_UNAVAILABLE at its fields at once, no crash; served once it listens, without a restart', async () => {
+    const port = await freePort();
+    const topology = structuredClone(remoteTopology);
+    topology.repos.telemetry.service = { url: `http://127.0.0.1:${port}/graphql`, maxSockets: 8 };
+    const gateway = openGateway({ topology });
+    let late: SubgraphService | undefined;
+    try {
+      const started = performance.now();
+      const down = await gateway.request(mixed);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(down.data!.users.map((user: { devices: unknown }) => user.devices)).toEqual([null, null, null]);
+      expect(new Set(down.errors!.map((error) => `${error.extensions!.code} ${error.extensions!.repo}`))).toEqual(new Set(['REPO_UNAVAILABLE telemetry']));
+      const ready = async () => {
+        const response = await gateway.gateway.fetch('http://repogate.test/ready');
+        return { status: response.status, body: (await response.json()) as { down?: string[]; repos: Record<string, unknown> } };
+      };
+      const unready = await ready();
+      expect([unready.status, unready.body.down, unready.body.repos.telemetry, unready.body.repos.legacy]).toEqual([503, ['telemetry'], { service: 'down' }, { service: 'up' }]);
+      late = await startSubgraphService('telemetry', port);
+      const listening = performance.now();
+      let answer = await gateway.request(mixed);
+      while (answer.errors && performance.now() - listening < 5_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answer = await gateway.request(mixed);
+      }
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!.users.every((user: { devices: unknown[] | null }) => Array.isArray(user.devices))).toBe(true);
+      expect((await ready()).status).toBe(200);
+    } finally {
+      await gateway.close();
+      if (late) {
+        process.kill(-late.child.pid!, 'SIGTERM');
+        await late.exited;
+      }
+    }
+  }, 30_000);
+});
