@@ -39,7 +39,7 @@ import {
 import type { LiveTag, Narrowing, SharedSubscription } from '../subgraph-kit/live.js';
 import type { AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { BoundedStream } from './bounded-stream.js';
-import type { LiveContext } from '../gateway/context.js';
+import { LIVE_BATCH_WINDOW_MS, type LiveContext } from '../gateway/context.js';
 import type { LiveFeeds } from './live-feeds.js';
 
 /** How a subscription operation is shared: its root field, and the document all its subscribers run. */
@@ -52,11 +52,12 @@ interface Shape {
 }
 
 /**
- * How long the loads of events executed together may wait for each other: the same window the
- * subscription scopes batch in (gateway/context.ts); a fresh context per window also keeps
- * stitching's per-context loaders (and what they cache) from living as long as the subscription.
+ * How long one context serves the events executed in it: as long as the subscription scopes'
+ * loaders live (twice their batching window, gateway/context.ts); a fresh context per window
+ * keeps stitching's per-context loaders (and what they cache) from living as long as the
+ * subscription.
  */
-const CONTEXT_WINDOW_MS = 20;
+const CONTEXT_WINDOW_MS = 2 * LIVE_BATCH_WINDOW_MS;
 
 type Subscriber = { narrowing: Narrowing; stream: BoundedStream<ExecutionResult> };
 

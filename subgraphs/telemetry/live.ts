@@ -1,8 +1,7 @@
 /**
  * Subscription.positionRecorded: the notices of new fixes (sql.ts, recordPositions), filtered by
- * tenant and arguments before any SQL, each fix then loaded with its device through the
- * subscription's loaders, which all subscribers of a tenant and class share per turn of the
- * event loop (gateway/context.ts, liveContexts): one statement per burst, not per subscriber.
+ * tenant and arguments before any SQL, each fix then loaded with its device through loaders
+ * that live for one batching window (gateway/context.ts, liveContexts): one statement per burst.
  *
  * Its arguments only narrow which fixes a subscriber gets (`narrowing`), so the gateway shares
  * one execution among the subscribers of a selection (subgraph-kit/live.ts): it subscribes
