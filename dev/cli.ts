@@ -1,5 +1,5 @@
 /**
- * Commands behind the npm scripts: `start` (stack + gateway), `subgraph`, `stack:up`, `stack:down`,
+ * Commands behind the npm scripts: `start` (stack + gateway), `subgraph`, `supergraph`, `stack:up`, `stack:down`,
  * `stack:reset`, `migrate`, `schemas`, `token`, `tenant`, `move`. Each prints what it does and exits non-zero with a one-line
  * reason on failure.
  */
@@ -10,7 +10,7 @@ import { printContracts, schemasDir } from '../src/gateway/contracts.js';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/auth/tokens.js';
 import { migrateTopology } from '../src/migrate-topology.js';
-import { loadSubgraphs } from '../src/subgraphs.js';
+import { builtInSubgraphs, loadSubgraphs } from '../src/subgraphs.js';
 import { readStackInfo, stackDown, stackReset, stackUp } from './stack/stack.js';
 import { addTenant, setTenantStatus } from '../src/tenancy/tenant-admin.js';
 
@@ -33,6 +33,33 @@ const commands: Record<string, () => Promise<void>> = {
     if (!topology) throw new ConfigError('subgraph needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
     const { serveSubgraph } = await import('../src/federation/serve-subgraph.js');
     await serveSubgraph(topology, name, { port });
+  },
+  /**
+   * `supergraph [--out <file>] [--url main=http://… …] [--only main,telemetry]`: the supergraph SDL
+   * of the subgraphs as services, for a federation gateway in front of them (Hive Gateway, Apollo
+   * Router). Starts nothing: the descriptors of REPOGATE_CONFIG or the stack (the built-in ones
+   * without either); a repo's `service.url` is its URL unless --url says otherwise.
+   */
+  async supergraph() {
+    const { values } = parseArgs({ args: process.argv.slice(3), options: { out: { type: 'string' }, url: { type: 'string', multiple: true, default: [] }, only: { type: 'string' } } });
+    const urls = Object.fromEntries(
+      values.url.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new ConfigError(`--url: expected <name>=http://host:port/graphql, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    );
+    const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
+    const serviceUrls = Object.entries(topology?.repos ?? {}).flatMap(([repo, config]) => (config.service ? [[repo, config.service.url] as const] : []));
+    const { supergraphOf } = await import('../src/federation/supergraph.js');
+    const sdl = supergraphOf(topology ? await loadSubgraphs(topology) : builtInSubgraphs, {
+      urls: { ...Object.fromEntries(serviceUrls), ...urls },
+      only: values.only?.split(',').map((name) => name.trim()).filter(Boolean),
+    });
+    const text = sdl.endsWith('\n') ? sdl : `${sdl}\n`;
+    if (!values.out) return void process.stdout.write(text);
+    writeFileSync(values.out, text);
+    console.log(`wrote ${values.out}`);
   },
   async 'stack:up'() {
     await stackUp();
