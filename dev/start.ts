@@ -7,6 +7,7 @@
  * Dev only: it imports the embedded stack. Production runs src/serve.ts (built), which shares
  * everything from serveGateway on.
  */
+import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/auth/tokens.js';
 import { serverOptions, topologyFromEnvironment } from '../src/config.js';
 import { serveGateway } from '../src/serve-gateway.js';
@@ -16,8 +17,11 @@ import { exampleQuery } from './example-query.js';
 export async function startGateway(): Promise<void> {
   // Before the stack: a bad REPOGATE_PORT fails at once, not after the databases are up.
   const server = serverOptions();
+  // `npm start -- --supergraph <file or URL>`: foreign subgraphs from a supergraph composed elsewhere.
+  const { values } = parseArgs({ args: process.argv.slice(3), options: { supergraph: { type: 'string' } } });
   const configured = topologyFromEnvironment();
   const topology = configured ?? (await stackUp()).topology;
+  if (values.supergraph) topology.supergraph = values.supergraph;
   // In dev (the embedded stack) GraphiQL opens with an interactive token for acme.
   const graphiqlToken =
     !configured && 'hs256Secret' in topology.auth

@@ -121,6 +121,7 @@ function overDefaults(defaults: unknown, given: unknown): unknown {
 const urlSchema = z.string().refine((value) => URL.canParse(value), 'must be a connection URL');
 const pgUrl = urlSchema.refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
 const mysqlUrl = urlSchema.refine((value) => value.startsWith('mysql://'), 'must be a mysql:// URL');
+const httpUrl = urlSchema.refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL');
 
 const roleSchema = z.object({ user: z.string().min(1), password: z.string() }).strict();
 /** The database login of each client class: GRANTs on these roles decide what a class may touch. */
@@ -151,7 +152,7 @@ const repoCommon = {
   service: z
     .object({
       /** The service's GraphQL endpoint: http(s)://host:port/graphql. */
-      url: urlSchema.refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL'),
+      url: httpUrl,
       /** Keep-alive sockets to the service at most (requests beyond wait for one). */
       maxSockets: z.number().int().positive().default(16),
     })
@@ -190,6 +191,23 @@ const reservedRepoNames: ReadonlySet<string> = new Set([
   'principal', 'session', 'tenant', 'request', 'params', 'repoUsage', 'requestId', 'operationType',
   'repos', 'tenancy', 'classes', 'gateway', 'auth',
 ]);
+
+/** A subgraph that is not Repogate's: reached only over HTTP, trusted with what the topology says. */
+const foreignSubgraphSchema = z
+  .object({
+    /** Its GraphQL endpoint (in a supergraph: its `@join__graph(url:)`, which this overrides). */
+    url: httpUrl.optional(),
+    /** Keep-alive sockets to it at most. */
+    maxSockets: z.number().int().positive().default(16),
+    /** The client classes whose schema shows its fields (not ml's by default: ml sees training data only). */
+    classes: z.array(z.enum(clientClasses)).min(1).default(['interactive', 'api', 'admin']),
+    /** Send the client's `Authorization` header on (off: the service sees no token of our clients). */
+    forwardToken: z.boolean().default(true),
+    /** How long a request to it may take (default: the calling class's statement timeout). */
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+export type ForeignSubgraphConfig = z.infer<typeof foreignSubgraphSchema>;
 
 /** Tokens must carry these `iss` / `aud` when set: a shared identity provider issues tokens for other apps too. */
 const claimsChecks = { issuer: z.string().min(1).optional(), audience: z.string().min(1).optional() };
@@ -277,8 +295,27 @@ export const topologySchema = z
       .default({ maxTrackWindowDays: 31, maxAreaWindowHours: 24 }),
     /** How bearer tokens are verified: a shared HS256 secret (dev), a JWKS URL or a public key. */
     auth: authSchema,
+    /**
+     * Federation v2 subgraphs that are not Repogate's (another team's service, any language), by
+     * name. At start-up the gateway reads each one's `_service { sdl }`, composes it with ours and
+     * stitches it in; one that is down then is retried with back-off and joins once it answers.
+     */
+    foreign: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a subgraph name'), foreignSubgraphSchema).default({}),
+    /**
+     * A supergraph SDL composed elsewhere (a file path or an http(s) URL; `npm start -- --supergraph
+     * <file>`), the Hive Gateway / Apollo Router convention. Its subgraphs named as ours run as the
+     * topology says (in-process, or at `repos.<name>.service`); every other one is foreign, at its
+     * `@join__graph(url:)`, with the settings of its `foreign` entry if there is one.
+     */
+    supergraph: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((topology, context) => {
+    for (const [name, foreign] of Object.entries(topology.foreign)) {
+      if (topology.repos[name]) context.addIssue({ code: 'custom', path: ['foreign', name], message: 'is the name of a repo: a foreign subgraph needs a name of its own' });
+      if (!foreign.url && !topology.supergraph) context.addIssue({ code: 'custom', path: ['foreign', name, 'url'], message: 'is needed (or a supergraph that gives it)' });
+    }
+  });
 export type Topology = z.infer<typeof topologySchema>;
 export type GatewaySettings = Topology['gateway'];
 export type TelemetryWindows = Topology['telemetry'];

@@ -36,6 +36,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
   const subgraphs = await loadSubgraphs(topology);
   const repogate = createRepogate(topology, { debug: server.debug, graphiqlToken, graphiqlQuery, logger, isDraining: () => draining, subgraphs });
   try {
+    await repogate.joinForeignSubgraphs();
     await repogate.checkGrants();
   } catch (error) {
     await repogate.close();

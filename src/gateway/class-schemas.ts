@@ -43,7 +43,12 @@ export function withDeferStream(schema: GraphQLSchema): GraphQLSchema {
   return withDirectives;
 }
 
-/** The schema each class validates and executes against (the contracts print `schemaForClass`, without the directives). */
-export function buildClassSchemas(schema: GraphQLSchema, subgraphs: readonly AnySubgraph[] = builtInSubgraphs): Record<ClientClass, GraphQLSchema> {
-  return Object.fromEntries(clientClasses.map((c) => [c, withDeferStream(schemaForClass(schema, c, subgraphs))])) as Record<ClientClass, GraphQLSchema>;
+/**
+ * The schema each class validates and executes against (the contracts print `schemaForClass`,
+ * without the directives), from the gateway schema, or from each class's own (foreign subgraphs
+ * are stitched only into the schemas of the classes that may see them).
+ */
+export function buildClassSchemas(schema: GraphQLSchema | ((clientClass: ClientClass) => GraphQLSchema), subgraphs: readonly AnySubgraph[] = builtInSubgraphs): Record<ClientClass, GraphQLSchema> {
+  const stitchedFor = typeof schema === 'function' ? schema : () => schema;
+  return Object.fromEntries(clientClasses.map((c) => [c, withDeferStream(schemaForClass(stitchedFor(c), c, subgraphs))])) as Record<ClientClass, GraphQLSchema>;
 }

@@ -25,7 +25,7 @@ import https from 'node:https';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import type { GraphQLError } from 'graphql';
-import type { ClassOptions, ClientClass, RepoName } from '../config.js';
+import type { ClassOptions, ClientClass, ForeignSubgraphConfig, RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import { traceHeaders } from '../observability/trace-context.js';
 import { RepoBreaker, type BreakerOptions } from '../repo/breaker.js';
@@ -42,6 +42,12 @@ export interface RemoteSubgraphOptions {
   maxSockets: number;
   classes: Record<ClientClass, Pick<ClassOptions, 'statementTimeoutMs'>>;
   breaker: BreakerOptions;
+  /**
+   * Not one of our services but another team's Federation v2 subgraph (foreign-subgraphs.ts): it
+   * has neither our /health nor our `extensions.repos`, so the breaker probes it with `{ __typename }`
+   * and each request counts as one round trip to it; it gets the client's token only if told to.
+   */
+  foreign?: Pick<ForeignSubgraphConfig, 'forwardToken' | 'timeoutMs'>;
 }
 
 /** How long the breaker's probe of the service's /health may take. */
@@ -130,20 +136,26 @@ export class RemoteSubgraph {
   readonly ready: () => Promise<ServerState>;
   private readonly agent: http.Agent;
 
-  constructor({ name, url, maxSockets, classes, breaker }: RemoteSubgraphOptions) {
+  private readonly foreign: RemoteSubgraphOptions['foreign'];
+
+  constructor({ name, url, maxSockets, classes, breaker, foreign }: RemoteSubgraphOptions) {
     this.name = name;
+    this.foreign = foreign;
     const endpoint = new URL(url);
     const Agent = endpoint.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets });
     // The class's statement timeout, and the margin the pools give a hung server: the service's own REPO_BUSY comes first.
     const fetch = fetchThrough(this.agent, (context) => {
+      if (foreign?.timeoutMs) return foreign.timeoutMs;
       const clientClass = (context as Partial<GatewayContext> | undefined)?.principal?.clientClass;
       return (clientClass ? classes[clientClass].statementTimeoutMs : Math.max(...Object.values(classes).map((c) => c.statementTimeoutMs))) + HUNG_AFTER_STATEMENT_TIMEOUT_MS;
     });
     const probe = fetchThrough(this.agent, () => PROBE_TIMEOUT_MS);
-    const health = new URL('/health', endpoint).toString();
+    const health = foreign
+      ? () => probe(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
+      : () => probe(new URL('/health', endpoint).toString());
     this.breaker = new RepoBreaker(name, breaker, async () => {
-      const response = await probe(health).catch(() => undefined);
+      const response = await health().catch(() => undefined);
       if (!response?.ok) throw new RepoUnavailableError(name);
     });
     const ready = new URL('/ready', endpoint).toString();
@@ -154,7 +166,7 @@ export class RemoteSubgraph {
       headers: (request) => {
         const caller = callerOf(request);
         const forwarded: Record<string, string> = {};
-        for (const name of ['authorization', LSN_HEADER]) {
+        for (const name of foreign ? (foreign.forwardToken ? ['authorization'] : []) : ['authorization', LSN_HEADER]) {
           const value = caller?.request?.headers.get(name);
           if (value) forwarded[name] = value;
         }
@@ -171,6 +183,7 @@ export class RemoteSubgraph {
 
   private async execute(overHttp: Executor, request: ExecutionRequest): Promise<ExecutionResult> {
     let result: ExecutionResult;
+    const started = performance.now();
     try {
       result = await this.breaker.run(async () => {
         const answer = (await overHttp(request)) as ExecutionResult;
@@ -181,7 +194,9 @@ export class RemoteSubgraph {
       if (error instanceof RepoUnavailableError) return { errors: [error] };
       throw error;
     }
-    callerOf(request)?.addRemoteUsage?.(result.extensions?.repos);
+    // Ours report their repos' round trips; a foreign service's one round trip is the request itself.
+    const usage = this.foreign ? { [this.name]: { roundTrips: 1, ms: performance.now() - started } } : result.extensions?.repos;
+    callerOf(request)?.addRemoteUsage?.(usage);
     return result;
   }
 

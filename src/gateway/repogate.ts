@@ -16,6 +16,8 @@ import { subgraphsFor } from '../subgraphs.js';
 import { buildGatewaySchema } from './stitch.js';
 import { hostedSubgraphs } from './context.js';
 import { RemoteSubgraph } from './remote-subgraph.js';
+import { ForeignSubgraphs } from './foreign-subgraphs.js';
+import type { GraphQLSchema } from 'graphql';
 import { createGateway, type Gateway, type GatewayOptions } from './yoga.js';
 
 export interface Repogate {
@@ -29,6 +31,12 @@ export interface Repogate {
   verifyToken: TokenVerifier;
   /** LISTEN connections and open subscriptions; undefined when no subgraph has live channels. */
   live: LiveFeeds | undefined;
+  /**
+   * Composes the topology's foreign subgraphs in (foreign-subgraphs.ts) before serving: rejects
+   * with a ConfigError naming a subgraph that does not compose or a supergraph that cannot be
+   * read; one that does not answer joins later by itself.
+   */
+  joinForeignSubgraphs(): Promise<void>;
   /** Ends every subscription cleanly (the first step of a drain: their streams would never finish). */
   endSubscriptions(): Promise<void>;
   close(): Promise<void>;
@@ -54,15 +62,32 @@ export function createRepogate(
   const tenants = new TenantDirectory(topology.tenancy.registryUrl, { ...topology.tenancy, hostRepo: registryHost });
   const metrics = createMetrics(registry);
   const executors = Object.fromEntries(remotes.map((subgraph) => [subgraph.name, subgraph.executor]));
-  const schemas = options.schemas ?? buildClassSchemas(buildGatewaySchema(subgraphs, executors), subgraphs);
+  const logger = options.logger ?? createLogger();
+  const foreign = new ForeignSubgraphs(topology, subgraphs, logger, () => rebuildSchemas());
+  const classSchemas = () => {
+    // Classes that see the same foreign subgraphs share one stitched schema.
+    const stitched = new Map<string, GraphQLSchema>();
+    return buildClassSchemas((c) => {
+      const key = foreign.visibleTo(c);
+      if (!stitched.has(key)) stitched.set(key, buildGatewaySchema(subgraphs, executors, foreign.subschemasFor(c)));
+      return stitched.get(key)!;
+    }, subgraphs);
+  };
+  // Held by reference (useAuth picks the request's class's): a foreign subgraph joining swaps them in place.
+  const schemas = options.schemas ?? classSchemas();
+  const rebuildSchemas = () => {
+    Object.assign(schemas, classSchemas());
+    for (const subgraph of foreign.remotes) if (!registry.breakers.has(subgraph.name)) registry.addBreaker(subgraph.breaker);
+  };
   const verifyToken = createTokenVerifier(topology.auth);
   // Live channels of in-process subgraphs only: a remote subgraph's subscriptions are not served (yet).
   const local = subgraphs.filter((subgraph) => !remote.has(subgraph.name));
-  const live = local.some((subgraph) => subgraph.channels?.length) ? new LiveFeeds(topology, local, options.logger ?? createLogger()) : undefined;
+  const live = local.some((subgraph) => subgraph.channels?.length) ? new LiveFeeds(topology, local, logger) : undefined;
   live?.start();
   const gateway = createGateway({
     settings: topology.gateway,
     ...options,
+    logger,
     subgraphs,
     remote: remotes,
     classes: topology.classes,
@@ -88,8 +113,14 @@ export function createRepogate(
     metrics,
     verifyToken,
     live,
+    async joinForeignSubgraphs() {
+      if (!foreign.configured) return;
+      await foreign.join();
+      rebuildSchemas();
+    },
     endSubscriptions: async () => live?.close(),
     async close() {
+      foreign.close();
       for (const subgraph of remotes) subgraph.close();
       await Promise.all([live?.close(), registry.close(), tenants.close()]);
     },

@@ -2,6 +2,7 @@
  * The gateway schema: the configured subgraphs stitched with batched type merging. Pure: no
  * pools, no listeners, so tests build the real gateway and execute against it without HTTP.
  */
+import type { SubschemaConfig } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { filterSchema, pruneSchema, type Executor } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
@@ -17,17 +18,22 @@ const isInternalField = (name: string) => name.startsWith('_');
  * their descriptors as the others, so the plan is the same; their executor sends each delegation
  * to the service, and concurrent delegations of one level go in one request (`batch`), as
  * in-process they meet in the same loaders.
+ * `foreign`: the subschemas of subgraphs that are not ours (foreign-subgraphs.ts), stitched as they are.
  */
-export function buildGatewaySchema(parts: readonly AnySubgraph[] = builtInSubgraphs, remote: Readonly<Record<string, Executor>> = {}): GraphQLSchema {
-  const stitched = stitchSchemas({
-    subschemas: parts.map((subgraph) => ({
-      name: subgraph.name,
-      schema: subgraphSchema(subgraph),
-      merge: subgraph.merge,
-      ...(remote[subgraph.name] && { executor: remote[subgraph.name], batch: true }),
-    })),
-  });
-  const mergedTypes = new Set(parts.flatMap((subgraph) => Object.keys(subgraph.merge)));
+export function buildGatewaySchema(
+  parts: readonly AnySubgraph[] = builtInSubgraphs,
+  remote: Readonly<Record<string, Executor>> = {},
+  foreign: readonly SubschemaConfig[] = [],
+): GraphQLSchema {
+  const ours = parts.map((subgraph): SubschemaConfig => ({
+    name: subgraph.name,
+    schema: subgraphSchema(subgraph),
+    merge: subgraph.merge,
+    ...(remote[subgraph.name] && { executor: remote[subgraph.name], batch: true }),
+  }));
+  const subschemas = [...ours, ...foreign];
+  const stitched = stitchSchemas({ subschemas });
+  const mergedTypes = new Set(subschemas.flatMap((subschema) => Object.keys(subschema.merge ?? {})));
   const internalTypes = new Set(parts.flatMap((subgraph) => subgraph.internalTypes ?? []));
   const visible = pruneSchema(
     filterSchema({

@@ -90,4 +90,16 @@ describe('what a topology may not say', () => {
       expect(refusal(config)).toBe(`invalid Repogate config (repogate.json):\n  repos.${name}: is reserved: the request context or the topology uses that key`);
     }
   });
+
+  it('refuses a foreign subgraph named as a repo, or without a URL and no supergraph to give one', () => {
+    const config = { ...minimal(), foreign: { main: { url: 'http://reviews:4001/graphql' }, reviews: {} } };
+    expect(refusal(config)).toBe(
+      'invalid Repogate config (repogate.json):\n  foreign.main: is the name of a repo: a foreign subgraph needs a name of its own\n  foreign.reviews.url: is needed (or a supergraph that gives it)',
+    );
+    expect(parseTopology({ ...minimal(), supergraph: 'supergraph.graphql', foreign: { reviews: {} } }).foreign.reviews).toEqual({
+      maxSockets: 16,
+      classes: ['interactive', 'api', 'admin'],
+      forwardToken: true,
+    });
+  });
 });
