@@ -44,6 +44,20 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      // The correctness, round-trip, error, tenant and SDK tests again, with subgraphs reached
+      // over HTTP as their own services (issue 12): telemetry and legacy, then all three.
+      ...['mixed', 'all remote'].map((mode, i) => ({
+        extends: true as const,
+        test: {
+          name: `integration (${mode})`,
+          include: ['test/correctness.test.ts', 'test/round-trips.test.ts', 'test/errors.test.ts', 'test/tenants.test.ts', 'test/sdk.test.ts'],
+          globalSetup: ['test/subgraph-services-setup.ts'],
+          sequence: { groupOrder: 2 + i },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      })),
     ],
   },
 });

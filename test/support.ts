@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { GraphQLSchema } from 'graphql';
 import mysql from 'mysql2/promise';
+import { inject } from 'vitest';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot, type ClientClass, type Topology } from '../src/config.js';
 import { createRepogate, type Repogate } from '../src/gateway/repogate.js';
@@ -55,10 +56,40 @@ export interface TestGateway extends Repogate {
   post(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<Response>;
 }
 
+/**
+ * The subgraphs this project's gateways reach as services (subgraph-services-setup.ts): none in
+ * the in-process project; in the remote ones the same test files run with these over HTTP.
+ */
+export function remoteSubgraphs(): Record<string, string> {
+  return inject('subgraphServices') ?? {};
+}
+
+/** Whether this run reaches any subgraph over HTTP (tests of what only an in-process gateway holds skip). */
+export const runsRemote = (): boolean => Object.keys(remoteSubgraphs()).length > 0;
+
+/**
+ * Statements on main a remote run costs more than in-process, by design (README, "Remote
+ * subgraphs"): a legacy service looks up the tenant's customer codes on main itself for each
+ * request reaching it through Company, rather than trust its caller's keys; and each HTTP
+ * request to a main service has its own DataLoader cache, so a user fetched again at another
+ * level of the same client request is read again.
+ */
+export const extraMainTrips = { legacyLookup: (): number => (remoteSubgraphs().legacy ? 1 : 0), uncachedLevel: (): number => (remoteSubgraphs().main ? 1 : 0) };
+
+/** `topology` with this project's remote subgraphs given their service (where it names none already). */
+function withRemoteSubgraphs(topology: Topology): Topology {
+  const services = Object.entries(remoteSubgraphs()).filter(([name]) => topology.repos[name] && !topology.repos[name].service);
+  if (services.length === 0) return topology;
+  const remote = structuredClone(topology);
+  for (const [name, url] of services) remote.repos[name]!.service = { url, maxSockets: 16 };
+  return remote;
+}
+
 export function openGateway(
   options: { topology?: Topology; graphiqlToken?: string; subgraphSchemas?: readonly GraphQLSchema[]; subgraphs?: readonly AnySubgraph[] } = {},
 ): TestGateway {
-  const { topology = testTopology(), graphiqlToken, subgraphSchemas, subgraphs } = options;
+  const { graphiqlToken, subgraphSchemas, subgraphs } = options;
+  const topology = withRemoteSubgraphs(options.topology ?? testTopology());
   // Log lines go to `logs`, not to the test output.
   const logs: Record<string, any>[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
@@ -187,4 +218,49 @@ export async function startSubgraphService(name: string, port?: number): Promise
     void exited.then(() => reject(new Error(`subgraph ${name} exited early: ${output}`)));
   });
   return { name, url: `http://127.0.0.1:${port}/graphql`, child, exited };
+}
+
+/** Every operation the SDK sends (schemas/operations/*.graphql), subscriptions aside, in file order. */
+export async function sdkOperations(): Promise<import('graphql').OperationDefinitionNode[]> {
+  const [{ readdirSync, readFileSync }, path, { Kind, parse }] = await Promise.all([import('node:fs'), import('node:path'), import('graphql')]);
+  const dir = path.join(projectRoot, 'schemas/operations');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.graphql'))
+    .flatMap((file) => parse(readFileSync(path.join(dir, file), 'utf8')).definitions)
+    .filter((definition): definition is import('graphql').OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'subscription');
+}
+
+/**
+ * Variables for each of sdkOperations(), by operation name, over acme's demo rows (read through
+ * `gateway` and SQL). The mutations' arguments write nothing, or nothing new (an existing fix
+ * again, a void invoice marked paid), so two gateways asked in turn find the same state.
+ */
+export async function sdkOperationVariables(gateway: TestGateway): Promise<Record<string, Record<string, unknown>>> {
+  const [company] = (await gateway.request('{ companies(first: 5) { edges { node { id legacyCustomerCode } } } }')).data!.companies.edges
+    .map((edge: { node: { id: string; legacyCustomerCode: string | null } }) => edge.node)
+    .filter((node: { legacyCustomerCode: string | null }) => node.legacyCustomerCode);
+  const [invoice] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE CUST_CD LIKE 'AC%' ORDER BY INV_NO LIMIT 1");
+  const [voided] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE STAT = 'V' AND CUST_CD LIKE 'AC%' LIMIT 1");
+  const [fix] = await pgRows(
+    telemetryUrl(),
+    'SELECT recorded_at AS "recordedAt", lat::float8 AS latitude, lon::float8 AS longitude, speed_kmh::float8 AS "speedKmh", heading::float8 AS heading FROM positions WHERE device_id = 1 ORDER BY recorded_at DESC LIMIT 1',
+  );
+  const week = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
+  const area = { minLatitude: 52.3, minLongitude: 13.1, maxLatitude: 52.7, maxLongitude: 13.7, from: '2026-10-31T10:00:00.000Z', to: '2026-10-31T12:00:00.000Z' };
+  return {
+    CompanyPage: { first: 3 },
+    Company: { id: company.id },
+    CompanyDashboard: { companies: 3, users: 3 },
+    Device: { id: '1', ...week, maxPoints: 24 },
+    DevicePage: { first: 5 },
+    PositionsInArea: { ...area, first: 20 },
+    Invoice: { number: String(invoice!.number) },
+    User: { id: '12', ...week },
+    Users: { ids: ['1', '2', '999999'] },
+    StartTimeEntry: { input: { userId: 'x', projectId: '16' } },
+    StopTimeEntry: { userId: 'x' },
+    UpdateTimeEntry: { input: { id: '999999999' } },
+    RecordPositions: { deviceId: '1', positions: [{ ...fix, recordedAt: (fix!.recordedAt as Date).toISOString() }] },
+    MarkInvoicePaid: { number: String(voided!.number) },
+  };
 }
