@@ -24,14 +24,10 @@ const commands: Record<string, () => Promise<void>> = {
    * or the running stack (it starts none: `npm run stack:up` first).
    */
   async subgraph() {
-    const { positionals, values } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: { port: { type: 'string' } } });
-    const [name] = positionals;
-    if (!name) throw new ConfigError('usage: npm run subgraph -- <name> [--port N]');
-    const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError(`--port: must be a port number, got ${values.port}`);
+    const { parseSubgraphArgs, serveSubgraph } = await import('../src/federation/serve-subgraph.js');
+    const { name, port } = parseSubgraphArgs(process.argv.slice(3));
     const topology = topologyFromEnvironment() ?? readStackInfo()?.topology;
     if (!topology) throw new ConfigError('subgraph needs the stack (npm run stack:up first) or REPOGATE_CONFIG');
-    const { serveSubgraph } = await import('../src/federation/serve-subgraph.js');
     await serveSubgraph(topology, name, { port });
   },
   /**

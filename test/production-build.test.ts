@@ -142,6 +142,38 @@ describe('the production build', () => {
     expect(dryRun.stdout).toMatch(/dry run: [\d,]+ rows would move; nothing was changed/);
   });
 
+  it('serves a subgraph with dist/src/subgraph.js: Federation v2 SDL and its fields, loading only production code', async () => {
+    const service = path.join(installDir, 'dist', 'src', 'subgraph.js');
+    const loaded = [...importGraph(service).files].map((file) => path.relative(path.join(installDir, 'dist'), file));
+    expect(loaded.filter((file) => /^(dev|bench|test)\//.test(file))).toEqual([]);
+    const port = await freePort();
+    const child = spawn(process.execPath, [service, 'telemetry', '--port', String(port)], {
+      cwd: installDir,
+      env: { PATH: process.env.PATH!, NODE_ENV: 'production', REPOGATE_CONFIG: path.join(installDir, 'topology.json'), REPOGATE_LOG_LEVEL: 'warn' },
+    });
+    const stopped = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        const collect = (chunk: Buffer) => (output += chunk).includes('is serving') && resolve();
+        child.stdout!.on('data', collect);
+        child.stderr!.on('data', collect);
+        void stopped.then(() => reject(new Error(`dist/src/subgraph.js exited before serving: ${output}`)));
+      });
+      const ask = async (query: string) =>
+        (await (await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('interactive', 'acme')}` },
+          body: JSON.stringify({ query }),
+        })).json()) as { data: Record<string, any> };
+      expect((await ask('{ _service { sdl } }')).data._service.sdl).toContain('type User @key(fields: "id")');
+      expect((await ask('{ device(id: "1") { serial } }')).data).toEqual((await devGateway.request('{ device(id: "1") { serial } }')).data);
+    } finally {
+      child.kill('SIGTERM');
+      await stopped;
+    }
+  });
+
   it('drains and exits 0 on SIGTERM', async () => {
     server.kill('SIGTERM');
     expect(await exited).toBe(0);

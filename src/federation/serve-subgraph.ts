@@ -4,6 +4,7 @@
  * gateway.drainTimeoutMs), close the pools, exit 0. Production code: it must not import dev/.
  */
 import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
 import { ConfigError, serverOptions, type Topology } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { loadSubgraphs } from '../subgraphs.js';
@@ -15,6 +16,16 @@ export const defaultSubgraphPorts: Readonly<Record<string, number>> = { main: 41
 export interface ServeSubgraphOptions {
   /** Default: the subgraph's entry in defaultSubgraphPorts. */
   port?: number;
+}
+
+/** `<name> [--port N]`, as `npm run subgraph --` and `dist/src/subgraph.js` take them. */
+export function parseSubgraphArgs(args: string[]): { name: string; port?: number } {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' } } });
+  const [name] = positionals;
+  if (!name) throw new ConfigError('usage: <subgraph name> [--port N]');
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError(`--port: must be a port number, got ${values.port}`);
+  return { name, port };
 }
 
 /** Resolves with the GraphQL URL once the service listens; exits the process after a drain. */
