@@ -5,12 +5,11 @@
  * the SDK sends, the same round trips per repo in `extensions.repos`, tenants kept apart through
  * the forwarded token, and a hung service costing a bounded wait and nothing else.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
+import { createServer, request as httpRequest } from 'node:http';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, type ClientClass } from '../src/config.js';
-import { freePort, mysqlRows, openGateway, pgRows, startSubgraphService, testTopology, telemetryUrl, type GraphQLResponse, type SubgraphService, type TestGateway } from './support.js';
+import type { ClientClass } from '../src/config.js';
+import { freePort, openGateway, pgRows, sdkOperations, sdkOperationVariables, startSubgraphService, testTopology, telemetryUrl, type GraphQLResponse, type SubgraphService, type TestGateway } from './support.js';
 
 const roundTrips = (response: GraphQLResponse) => Object.fromEntries(Object.entries(response.extensions?.repos ?? {}).map(([repo, usage]) => [repo, usage.roundTrips]));
 
@@ -33,15 +32,6 @@ function outcome(response: GraphQLResponse, lookups = 0) {
   };
 }
 
-const operationsDir = path.join(projectRoot, 'schemas/operations');
-/** Every operation the SDK sends (subscriptions aside: remote subgraphs serve no live data yet). */
-const operations = readdirSync(operationsDir)
-  .filter((file) => file.endsWith('.graphql'))
-  .flatMap((file) => parse(readFileSync(path.join(operationsDir, file), 'utf8')).definitions)
-  .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'subscription');
-
-const week = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
-const area = { minLatitude: 52.3, minLongitude: 13.1, maxLatitude: 52.7, maxLongitude: 13.7, from: '2026-10-31T10:00:00.000Z', to: '2026-10-31T12:00:00.000Z' };
 /** A query mixing main (users) and telemetry (their devices and last fixes, through `_usersByIds`). */
 const mixed = '{ users(ids: ["1", "2", "3"]) { id name devices { id serial } lastPosition { recordedAt } } }';
 
@@ -83,33 +73,7 @@ afterAll(async () => {
 
 /** Asks both gateways every operation of schemas/operations and compares what must agree. */
 async function differential(gateway: TestGateway): Promise<void> {
-  const [company] = (await inProcess.request('{ companies(first: 5) { edges { node { id legacyCustomerCode } } } }')).data!.companies.edges
-    .map((edge: { node: { id: string; legacyCustomerCode: string | null } }) => edge.node)
-    .filter((node: { legacyCustomerCode: string | null }) => node.legacyCustomerCode);
-  const [invoice] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE CUST_CD LIKE 'AC%' ORDER BY INV_NO LIMIT 1");
-  const [voided] = await mysqlRows("SELECT INV_NO AS number FROM INV_HDR WHERE STAT = 'V' AND CUST_CD LIKE 'AC%' LIMIT 1");
-  // An existing fix again: a duplicate, so both modes see the same (inserted 0, duplicates 1) and nothing changes.
-  const [fix] = await pgRows(
-    telemetryUrl(),
-    'SELECT recorded_at AS "recordedAt", lat::float8 AS latitude, lon::float8 AS longitude, speed_kmh::float8 AS "speedKmh", heading::float8 AS heading FROM positions WHERE device_id = 1 ORDER BY recorded_at DESC LIMIT 1',
-  );
-  // Mutations with arguments that write nothing (or nothing new): both modes must find the same state.
-  const variables: Record<string, Record<string, unknown>> = {
-    CompanyPage: { first: 3 },
-    Company: { id: company.id },
-    CompanyDashboard: { companies: 3, users: 3 },
-    Device: { id: '1', ...week, maxPoints: 24 },
-    DevicePage: { first: 5 },
-    PositionsInArea: { ...area, first: 20 },
-    Invoice: { number: String(invoice!.number) },
-    User: { id: '12', ...week },
-    Users: { ids: ['1', '2', '999999'] },
-    StartTimeEntry: { input: { userId: 'x', projectId: '16' } },
-    StopTimeEntry: { userId: 'x' },
-    UpdateTimeEntry: { input: { id: '999999999' } },
-    RecordPositions: { deviceId: '1', positions: [{ ...fix, recordedAt: (fix!.recordedAt as Date).toISOString() }] },
-    MarkInvoicePaid: { number: String(voided!.number) },
-  };
+  const [operations, variables] = await Promise.all([sdkOperations(), sdkOperationVariables(inProcess)]);
   expect(operations.map((operation) => operation.name!.value).sort()).toEqual(Object.keys(variables).sort());
   for (const operation of operations) {
     const name = operation.name!.value;
@@ -190,6 +154,37 @@ describe('a gateway with telemetry and legacy remote', () => {
     expect(new Set(answers.filter((_, i) => i % 2 === 1).flatMap(devices))).toEqual(new Set([0]));
   });
 
+  it('sends an operation a remote subgraph answers alone whole, in one HTTP request; a mixed one in one request per subgraph and level', async () => {
+    // A counting proxy in front of the telemetry service: what the gateway sends it, request by request.
+    let requests = 0;
+    const target = new URL(services.telemetry!.url);
+    const proxy = createServer((incoming, outgoing) => {
+      requests += 1;
+      const forward = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        outgoing.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(outgoing);
+      });
+      incoming.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const topology = structuredClone(remoteTopology);
+    topology.repos.telemetry.service = { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql`, maxSockets: 4 };
+    const counted = openGateway({ topology });
+    try {
+      const alone = '{ a: device(id: "1") { serial lastPosition { recordedAt } } b: device(id: "3") { serial } devices(first: 2) { edges { node { id } } } }';
+      const [viaService, viaInProcess] = [await counted.request(alone), await inProcess.request(alone)];
+      expect(requests).toBe(1);
+      expect(viaService.data).toEqual(viaInProcess.data);
+      requests = 0;
+      // users (main, in-process) → their devices and last fixes (telemetry): one level, one request.
+      expect((await counted.request(mixed)).errors).toBeUndefined();
+      expect(requests).toBe(1);
+    } finally {
+      await counted.close();
+      proxy.close();
+    }
+  });
+
   it('a hung telemetry service: main answers within the class timeout, REPO_UNAVAILABLE at telemetry\'s paths, the breaker fails fast; back within 5 s of SIGCONT', async () => {
     // A gateway of its own: its breakers' window holds only this test's calls (it opens on a share of failures).
     const remote = openGateway({ topology: remoteTopology });
@@ -217,6 +212,10 @@ describe('a gateway with telemetry and legacy remote', () => {
       expect(performance.now() - fast).toBeLessThan(500);
       expect(refused.data!.users.map((user: { name: string }) => user.name)).toEqual(users.map((user) => user.name));
       expect(new Set(refused.errors!.map((error) => error.extensions!.code))).toEqual(new Set(['REPO_UNAVAILABLE']));
+      // An operation telemetry answers alone (sent to it whole): its root fields null, the error at each one's path.
+      const alone = await remote.request('{ a: device(id: "1") { serial } b: device(id: "2") { serial } }');
+      expect(alone.data).toEqual({ a: null, b: null });
+      expect(alone.errors!.map((error) => [error.extensions!.code, error.path!.join('.')])).toEqual([['REPO_UNAVAILABLE', 'a'], ['REPO_UNAVAILABLE', 'b']]);
 
       process.kill(-telemetry.child.pid!, 'SIGCONT');
       stopped = false;

@@ -18,8 +18,16 @@
  * through stitching instead, a deferred field of the same subgraph is cut from the delegated
  * request (graphql-tools delegates only the keys a deferred fragment needs) and fetched again
  * through a merge entry point: one more round trip per deferred level, for nothing.
+ *
+ * A remote subgraph (remote-subgraph.ts) that can answer an operation alone gets the whole
+ * operation, as the client sent it, in one HTTP request, and its answer is the answer: no
+ * delegation, no second walk. Not subscriptions (a service serves none) nor @defer/@stream
+ * (the service would stream its answer over HTTP): those go through stitching. When the service
+ * cannot be reached, the operation's root fields are null with REPO_UNAVAILABLE at their paths,
+ * as stitching would place it.
  */
-import { Kind, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ExecutionResult, Executor } from '@graphql-tools/utils';
+import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
@@ -32,6 +40,34 @@ function asksForIntrospection(document: DocumentNode): boolean {
     },
   });
   return found;
+}
+
+/** A subgraph that may answer whole operations: its schema, and for a remote one the executor that sends them to its service. */
+export interface SoleSubgraph {
+  schema: GraphQLSchema;
+  remote?: Executor;
+}
+
+function streamsOrDefers(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') found = true;
+    },
+  });
+  return found;
+}
+
+/** A remote answer without data (the service unreachable): null root fields, each with the error at its path. */
+function atRootFields(result: ExecutionResult, operation: OperationDefinitionNode, schema: GraphQLSchema): ExecutionResult {
+  if (result.data !== undefined || !result.errors?.length) return result;
+  const root = schema.getRootType(operation.operation)!;
+  const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD && selection.name.value !== '__typename' ? [selection] : []));
+  const [cause] = result.errors;
+  const errors = fields.map((field) => new GraphQLError(cause!.message, { nodes: field, path: [field.alias?.value ?? field.name.value], extensions: cause!.extensions }));
+  // A non-null root field's null nulls the whole data, as graphql-js would.
+  const nullable = fields.every((field) => !isNonNullType(root.getFields()[field.name.value]?.type));
+  return { data: nullable ? Object.fromEntries(fields.map((field) => [field.alias?.value ?? field.name.value, null])) : null, errors };
 }
 
 export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly GraphQLSchema[]): GraphQLSchema | undefined {
@@ -48,8 +84,15 @@ export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly G
  * coerced against the schema that executes, so a field hidden from the class (an input's `note`
  * for api) must be missing there too, not only in the schema that validated the document.
  */
-export function useSingleSubgraphExecution(subgraphSchemas: Record<ClientClass, readonly GraphQLSchema[]>): Plugin<{ principal: Principal }> {
-  const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, GraphQLSchema | null>>>();
+export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readonly SoleSubgraph[]>): Plugin<{ principal: Principal }> {
+  const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, SoleSubgraph | null>>>();
+  const pick = (document: DocumentNode, candidates: readonly SoleSubgraph[]): SoleSubgraph | null => {
+    const schema = soleSubgraph(document, candidates.map((candidate) => candidate.schema));
+    const target = candidates.find((candidate) => candidate.schema === schema);
+    if (!target?.remote) return target ?? null;
+    const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    return operations.some((operation) => operation.operation === 'subscription') || streamsOrDefers(document) ? null : target;
+  };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const clientClass = args.contextValue.principal.clientClass;
@@ -57,11 +100,18 @@ export function useSingleSubgraphExecution(subgraphSchemas: Record<ClientClass, 
       planned.set(args.document, byClass);
       let target = byClass[clientClass];
       if (target === undefined) {
-        target = soleSubgraph(args.document, subgraphSchemas[clientClass]) ?? null;
+        target = pick(args.document, subgraphs[clientClass]);
         byClass[clientClass] = target;
       }
-      const schema = target;
-      if (schema) setExecuteFn((execution) => executeFn({ ...execution, schema }));
+      if (!target) return;
+      const { schema, remote } = target;
+      if (!remote) return setExecuteFn((execution) => executeFn({ ...execution, schema }));
+      setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {
+        const operation = (document as DocumentNode).definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName))!;
+        const result = (await remote({ document, variables: variableValues ?? {}, operationName: operationName ?? undefined, operationType: operation.operation, context: contextValue })) as ExecutionResult;
+        // The service's own extensions (its repos' figures) are already added to the request's.
+        return atRootFields({ data: result.data, errors: result.errors }, operation, schema);
+      });
     },
   };
 }

@@ -22,7 +22,7 @@ import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-erro
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { isVisibleTo, subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
-import { useSingleSubgraphExecution } from './use-single-subgraph.js';
+import { useSingleSubgraphExecution, type SoleSubgraph } from './use-single-subgraph.js';
 import { principalOf, useAuth, type AuthContext } from './use-auth.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { useRequestId, type RequestIdContext } from './use-request-id.js';
@@ -57,8 +57,8 @@ export interface GatewayOptions {
   schemas?: Record<ClientClass, GraphQLSchema>;
   /**
    * The subgraphs' own schemas: an operation one of them can answer alone skips the stitching
-   * layer (use-single-subgraph.ts). An empty list sends everything through stitching; so does a
-   * missing entry (a remote subgraph's: the stitched schema delegates to its service).
+   * layer (use-single-subgraph.ts), and for a remote subgraph goes to its service whole. An
+   * empty list sends everything through stitching; so does a missing entry.
    */
   subgraphSchemas?: readonly (GraphQLSchema | undefined)[];
   /** Subgraphs reached over HTTP (remote-subgraph.ts): no request context, pools or fast path here; /ready asks their services. */
@@ -85,7 +85,7 @@ export function createGateway({
   subgraphs = builtInSubgraphs,
   remote = [],
   schemas = buildClassSchemas(buildGatewaySchema(subgraphs, Object.fromEntries(remote.map(({ name, executor }) => [name, executor]))), subgraphs),
-  subgraphSchemas = subgraphs.map((subgraph) => (remote.some(({ name }) => name === subgraph.name) ? undefined : subgraphSchema(subgraph))),
+  subgraphSchemas = subgraphs.map(subgraphSchema),
   classes = classDefaults,
   settings = gatewayDefaults,
   logger = createLogger(),
@@ -102,12 +102,13 @@ export function createGateway({
     // With @defer and @stream declared, a deferred operation one subgraph answers alone runs there too.
     clientClasses.map((c) => [
       c,
-      subgraphs.flatMap((subgraph, i) => {
+      subgraphs.flatMap((subgraph, i): SoleSubgraph[] => {
         const schema = subgraphSchemas[i];
-        return schema && isVisibleTo(subgraph, c) ? [withDeferStream(schemaForClass(schema, c, subgraphs))] : [];
+        const service = remote.find(({ name }) => name === subgraph.name);
+        return schema && isVisibleTo(subgraph, c) ? [{ schema: withDeferStream(schemaForClass(schema, c, subgraphs)), remote: service?.executor }] : [];
       }),
     ]),
-  ) as Record<ClientClass, GraphQLSchema[]>;
+  ) as Record<ClientClass, SoleSubgraph[]>;
   const graphiqlHeaders = {
     ...(graphiqlToken && { authorization: `Bearer ${graphiqlToken}` }),
     ...(debug && { [DEBUG_HEADER]: '1' }),
