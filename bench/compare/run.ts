@@ -1,8 +1,11 @@
 /**
  * `npm run bench [-- --quick]`: the floor, naive yoga, Repogate and PostGraphile on the same
- * databases, pool sizes and role, side by side in one run.
+ * databases, pool sizes and role, side by side in one run; and, for Q1, Q3, Q5 and Q6, two
+ * gateways in front of main, telemetry and legacy as subgraph services (issue 12): Repogate with
+ * all three remote, and Hive Gateway over the supergraph of the same services.
  *
- * 1. Starts each server as its own process (so its CPU can be read from /proc).
+ * 1. Starts each server as its own process (so its CPU can be read from /proc), and the three
+ *    subgraph services, whose CPU counts for the two gateways in front of them.
  * 2. Checks every server's JSON equals the floor's for every scenario, and counts the SQL
  *    round trips per repo one request costs.
  * 3. Loads each with autocannon at concurrency 1, 10 and 50: warm-up, then measured, servers
@@ -14,7 +17,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { projectRoot } from '../../src/config.js';
+import { projectRoot, type Topology } from '../../src/config.js';
+import { supergraphOf } from '../../src/federation/supergraph.js';
+import { loadSubgraphs } from '../../src/subgraphs.js';
 import { prng } from '../../dev/stack/demo.js';
 import { processCpuSeconds } from '../../src/observability/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
@@ -37,11 +42,29 @@ const { topology, token } = await prepareBench(poolSize);
 const configFile = path.join(projectRoot, '.data', 'bench-topology.json');
 writeFileSync(configFile, JSON.stringify(topology));
 
+// The same topology with main, telemetry and legacy as services: read by the services themselves
+// and by the all-remote gateway, as one file serves a deployment's gateway and its services.
+const remoteRepos = ['main', 'telemetry', 'legacy'] as const;
+const servicePorts: Record<(typeof remoteRepos)[number], number> = { main: 4111, telemetry: 4112, legacy: 4113 };
+const serviceUrl = (repo: (typeof remoteRepos)[number]) => `http://127.0.0.1:${servicePorts[repo]}/graphql`;
+const remoteTopology: Topology = structuredClone(topology);
+// The default socket limit (16 per service): the gateway as a deployment would run it, untuned.
+for (const repo of remoteRepos) remoteTopology.repos[repo]!.service = { url: serviceUrl(repo), maxSockets: 16 };
+const remoteConfigFile = path.join(projectRoot, '.data', 'bench-topology-remote.json');
+writeFileSync(remoteConfigFile, JSON.stringify(remoteTopology));
+// What `npm run supergraph -- --only main,telemetry,legacy --url …` writes, for Hive Gateway.
+const supergraphFile = path.join(projectRoot, '.data', 'bench-supergraph.graphql');
+writeFileSync(supergraphFile, supergraphOf(await loadSubgraphs(remoteTopology), { only: remoteRepos, urls: Object.fromEntries(remoteRepos.map((repo) => [repo, serviceUrl(repo)])) }));
+/** The scenarios the gateways in front of subgraph services run (issue 12). */
+const federatedScenarios: readonly ScenarioName[] = ['Q1', 'Q3', 'Q5', 'Q6'];
+
 // ---- servers -----------------------------------------------------------------------------------
 interface Server {
   name: ServerName;
   url: string;
   process: ChildProcess;
+  /** The subgraph services it sends its fetches to: their CPU is the server's too. */
+  services: ChildProcess[];
   /** Scenarios it serves (PostGraphile: the main-only ones). */
   serves: ReadonlySet<ScenarioName>;
   headers: Record<string, string>;
@@ -57,7 +80,7 @@ function startProcess(name: string, args: string[], env: Record<string, string>,
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (/ready|listening on|GraphiQL/i.test(chunk.toString())) resolve(child);
+      if (/ready|listening on|GraphiQL|is serving/i.test(chunk.toString())) resolve(child);
     });
     child.on('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${stderr.slice(-2000)}`)));
   });
@@ -71,15 +94,23 @@ async function post(url: string, headers: Record<string, string>, body: string):
   return response.json();
 }
 
-async function countedServer(name: ServerName, port: number, serves: readonly ScenarioName[], body = graphqlBody): Promise<Server> {
-  const child = await startProcess(name, [`bench/compare/servers/${name}.ts`], { BENCH_PORT: String(port), BENCH_POOL_SIZE: String(poolSize) });
+interface CountedServerOptions {
+  body?: Server['body'];
+  headers?: Record<string, string>;
+  env?: Record<string, string>;
+  services?: ChildProcess[];
+}
+
+async function countedServer(name: ServerName, port: number, serves: readonly ScenarioName[], options: CountedServerOptions = {}): Promise<Server> {
+  const { body = graphqlBody, headers = {}, env = {}, services = [] } = options;
+  const child = await startProcess(name, [`bench/compare/servers/${name}.ts`], { BENCH_PORT: String(port), BENCH_POOL_SIZE: String(poolSize), ...env });
   const base = `http://127.0.0.1:${port}`;
   const counts = async () => (await (await fetch(`${base}/__bench/queries`)).json()) as Record<string, number>;
   const server: Server = {
-    name, url: `${base}/graphql`, process: child, serves: new Set(serves), headers: {}, body,
+    name, url: `${base}/graphql`, process: child, services, serves: new Set(serves), headers, body,
     async roundTrips(scenario, variables) {
       const before = await counts();
-      await post(server.url, {}, body(scenario, variables));
+      await post(server.url, headers, body(scenario, variables));
       const after = await counts();
       return Object.fromEntries(Object.keys(after).map((repo) => [repo, after[repo]! - before[repo]!]));
     },
@@ -87,14 +118,17 @@ async function countedServer(name: ServerName, port: number, serves: readonly Sc
   return server;
 }
 
-async function repogateServer(port: number): Promise<Server> {
-  const child = await startProcess('repogate', ['dev/cli.ts', 'start'], {
-    REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_DEBUG: '1',
-  }, JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[]);
+const gatewayNodeFlags = JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[];
+
+/** Repogate as `npm start` runs it from `config`; with subgraph services when the config gives repos a `service`. */
+async function repogateServer(name: ServerName, port: number, config: string, serves: readonly ScenarioName[], services: ChildProcess[] = []): Promise<Server> {
+  const child = await startProcess(name, ['dev/cli.ts', 'start'], {
+    REPOGATE_CONFIG: config, REPOGATE_PORT: String(port), REPOGATE_DEBUG: '1',
+  }, gatewayNodeFlags);
   const headers = { authorization: `Bearer ${token}` };
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
-    name: 'repogate', url, process: child, serves: new Set(scenarios.map((s) => s.name)), headers, body: graphqlBody,
+    name, url, process: child, services, serves: new Set(serves), headers, body: graphqlBody,
     async roundTrips(scenario, variables) {
       const answer = await post(url, { ...headers, 'x-repogate-debug': '1' }, graphqlBody(scenario, variables));
       return Object.fromEntries(Object.entries(answer.extensions.repos as Record<string, { roundTrips: number }>).map(([repo, r]) => [repo, r.roundTrips]));
@@ -104,14 +138,20 @@ async function repogateServer(port: number): Promise<Server> {
 
 const pgScenarios = Object.keys(postgraphileQueries) as ScenarioName[];
 log(`starting servers (pool size ${poolSize} per repo) …`);
+const allScenarios = scenarios.map((s) => s.name);
+// `npm run subgraph -- <name> --port N` without npm in between, so /proc shows the service's own CPU.
+const services = await Promise.all(remoteRepos.map((repo) =>
+  startProcess(`subgraph ${repo}`, ['dev/cli.ts', 'subgraph', repo, '--port', String(servicePorts[repo])], { REPOGATE_CONFIG: remoteConfigFile, REPOGATE_LOG_LEVEL: 'warn' })));
 const servers = [
-  await countedServer('floor', 4101, scenarios.map((s) => s.name)),
-  await countedServer('naive', 4102, scenarios.map((s) => s.name)),
-  await repogateServer(4103),
-  await countedServer('postgraphile', 4104, pgScenarios, (scenario, variables) =>
-    JSON.stringify({ query: postgraphileQueries[scenario.name as keyof typeof postgraphileQueries].query, variables })),
+  await countedServer('floor', 4101, allScenarios),
+  await countedServer('naive', 4102, allScenarios),
+  await repogateServer('repogate', 4103, configFile, allScenarios),
+  await countedServer('postgraphile', 4104, pgScenarios, { body: (scenario, variables) =>
+    JSON.stringify({ query: postgraphileQueries[scenario.name as keyof typeof postgraphileQueries].query, variables }) }),
+  await repogateServer('repogate-remote', 4105, remoteConfigFile, federatedScenarios, services),
+  await countedServer('hive', 4106, federatedScenarios, { headers: { authorization: `Bearer ${token}` }, env: { BENCH_SUPERGRAPH: supergraphFile }, services }),
 ];
-const stopAll = () => servers.forEach((s) => s.process.kill('SIGTERM'));
+const stopAll = () => [...servers.map((s) => s.process), ...services].forEach((child) => child.kill('SIGTERM'));
 process.on('exit', stopAll);
 
 // ---- correctness and round trips ------------------------------------------------------------------
@@ -142,15 +182,15 @@ for (const scenario of scenarios) {
 }
 
 // ---- load ----------------------------------------------------------------------------------------
-/** The server's CPU seconds so far; the bench runs on Linux, where /proc always answers. */
-const cpuSeconds = (pid: number): number => processCpuSeconds(pid)!;
+/** CPU seconds so far of the processes; the bench runs on Linux, where /proc always answers. */
+const cpuSeconds = (...children: ChildProcess[]): number => children.reduce((sum, child) => sum + processCpuSeconds(child.pid!)!, 0);
 
-/** Waits until the server has finished the requests a run left in flight (its CPU falls quiet), so they do not count against the next run. */
+/** Waits until the server (and its services) have finished the requests a run left in flight (their CPU falls quiet), so they do not count against the next run. */
 async function settle(server: Server): Promise<void> {
   for (let waited = 0; waited < 60_000; waited += 250) {
-    const before = cpuSeconds(server.process.pid!);
+    const before = cpuSeconds(server.process, ...server.services);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    if (cpuSeconds(server.process.pid!) - before < 0.03) return;
+    if (cpuSeconds(server.process, ...server.services) - before < 0.03) return;
   }
 }
 
@@ -177,19 +217,21 @@ for (const connections of concurrencies) {
     for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
       await settle(server);
       await load(server, scenario, connections, durations.warm);
-      const cpuBefore = cpuSeconds(server.process.pid!);
+      const cpuBefore = { gateway: cpuSeconds(server.process), services: cpuSeconds(...server.services) };
       const result = await load(server, scenario, connections, durations.measured);
-      const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
+      const servicesCpu = cpuSeconds(...server.services) - cpuBefore.services;
+      const cpu = cpuSeconds(server.process) - cpuBefore.gateway + servicesCpu;
       await settle(server);
       const ok = result.requests.total - result.non2xx - result.errors;
       const m: Measurement = {
         server: server.name, scenario: scenario.name, connections,
         rps: ok / durations.measured, p50: result.latency.p50, p99: result.latency.p99,
         errors: result.errors + result.non2xx, cpuMsPerRequest: ok > 0 ? (cpu * 1000) / ok : NaN,
+        ...(server.services.length > 0 && { servicesCpuMsPerRequest: ok > 0 ? (servicesCpu * 1000) / ok : NaN }),
         roundTrips: roundTrips.get(`${server.name} ${scenario.name}`) ?? {},
       };
       measurements.push(m);
-      log(`  [${measurements.length}/${runs} ${Math.round((Date.now() - started) / 1000)} s] c=${connections} ${scenario.name} ${server.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.cpuMsPerRequest.toFixed(2)} CPU ms/req${m.errors ? `, ${m.errors} errors` : ''}`);
+      log(`  [${measurements.length}/${runs} ${Math.round((Date.now() - started) / 1000)} s] c=${connections} ${scenario.name} ${server.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.cpuMsPerRequest.toFixed(2)} CPU ms/req${m.servicesCpuMsPerRequest === undefined ? '' : ` (${m.servicesCpuMsPerRequest.toFixed(2)} in the services)`}${m.errors ? `, ${m.errors} errors` : ''}`);
     }
   }
 }
