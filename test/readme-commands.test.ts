@@ -30,6 +30,8 @@ const coveredElsewhere: Record<string, string> = {
   'curl -N': 'a subscription streams until stopped; test/subscriptions.test.ts subscribes the same way',
   'LIVE_TOKEN=$(npm run': 'the token of that subscription (its block streams until stopped)',
   'npx tsx examples/live-map.ts': 'test/sdk-live.test.ts (prints fixes until Ctrl-C)',
+  'npm run subgraph --': 'test/federation-subgraph.test.ts and test/remote-subgraphs.test.ts start it (it serves until signalled)',
+  'hive-gateway supergraph': 'test/hive-gateway.test.ts serves that supergraph with the Hive Gateway runtime (its CLI is not a dependency)',
   // The dry run stays: it reads and changes nothing.
   'npm run move -- --before': 'would move the suite\'s demo months out of the stack; test/move.test.ts moves scratch databases',
 };
