@@ -64,36 +64,64 @@ function isTransportFailure(result: ExecutionResult): boolean {
   return (result.errors ?? []).some((error: GraphQLError) => transportFailures.has(error.extensions?.code));
 }
 
+/** An answer executor-http reads whole (JSON): what it uses of a fetch Response, without building one. */
+function plainAnswer(response: http.IncomingMessage, body: Buffer): Response {
+  const status = response.statusCode ?? 502;
+  const header = (name: string) => {
+    const value = response.headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  };
+  const text = body.toString('utf8');
+  return {
+    status,
+    statusText: response.statusMessage ?? '',
+    ok: status >= 200 && status < 300,
+    headers: { get: header, has: (name: string) => header(name) !== null, entries: () => Object.entries(response.headers).map(([name, value]) => [name, String(value)])[Symbol.iterator]() },
+    text: async () => text,
+    json: async () => JSON.parse(text) as unknown,
+  } as unknown as Response;
+}
+
+/** A streamed answer (SSE, multipart) as a real Response, which executor-http reads as a stream. */
+function streamedAnswer(response: http.IncomingMessage, body: Buffer): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+  }
+  const status = response.statusCode ?? 502;
+  return new Response(status === 204 || status === 304 ? null : new Uint8Array(body), { status, statusText: response.statusMessage, headers });
+}
+
 /**
- * A WHATWG fetch over node:http(s) through `agent`: what executor-http needs, nothing more. It
- * aborts on its own `timeout(context)`, not on the executor's signal: executor-http ties every
- * request's signal to one executor-wide AbortController, whose listeners then pile up with the
- * requests in flight (Node's MaxListenersExceededWarning at eleven); closing the gateway
- * destroys the agent's sockets instead.
+ * A fetch over node:http(s) through `agent`: what executor-http needs, nothing more. A JSON
+ * answer comes back as a plain object with the Response members executor-http reads, not as a
+ * WHATWG Response (undici's Headers, body stream and the rest cost more per request than the
+ * HTTP exchange itself in the gateway's profile). It times out with a timer of its own, not
+ * with the executor's signal: executor-http ties every request's signal to one executor-wide
+ * AbortController, whose listeners then pile up with the requests in flight (Node's
+ * MaxListenersExceededWarning at eleven), and an AbortSignal.timeout per request was itself
+ * a measurable cost; closing the gateway destroys the agent's sockets instead.
  */
 function fetchThrough(agent: http.Agent, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
   const client = agent instanceof https.Agent ? https : http;
   return (url, init = {}, context) =>
     new Promise<Response>((resolve, reject) => {
-      const request = client.request(
-        url,
-        { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, agent, signal: AbortSignal.timeout(timeout(context)) },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const headers = new Headers();
-            for (const [name, value] of Object.entries(response.headers)) {
-              for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
-            }
-            const status = response.statusCode ?? 502;
-            const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-            resolve(new Response(body, { status, statusText: response.statusMessage, headers }));
-          });
-        },
-      );
-      request.on('error', reject);
+      const request = client.request(url, { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          clearTimeout(timer);
+          const body = Buffer.concat(chunks);
+          const type = response.headers['content-type'] ?? '';
+          resolve(type.includes('text/event-stream') || type.includes('multipart/mixed') ? streamedAnswer(response, body) : plainAnswer(response, body));
+        });
+      });
+      const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no answer from ${url} within ${timeout(context)} ms`), { name: 'TimeoutError' })), timeout(context));
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       request.end(typeof init.body === 'string' ? init.body : undefined);
     });
 }
