@@ -3,11 +3,11 @@
  * The token comes in `connection_init` (`{ "authorization": "Bearer …" }`, or `{ "token": "…" }`):
  * a missing or bad one closes the socket with 4401 before anything runs.
  *
- * Each operation is then run by the same yoga pipeline as an HTTP request (a subscription as
- * GraphQL over SSE, read back here and sent on as graphql-ws messages), so auth, the class's
+ * Each operation is then run by the same yoga pipeline as an HTTP request, so auth, the class's
  * schema and limits, persisted operations, metrics, tracing and error masking are the ones
- * every other request gets, written once. The price is an SSE frame per event read back in the
- * same process; bench:live measures it.
+ * every other request gets, written once; its result (a subscription's stream of events) is
+ * taken as objects before yoga serialises it (direct-results.ts) and sent on as graphql-ws
+ * messages.
  */
 import type { Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, type ExecutionResult } from 'graphql';
@@ -16,6 +16,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Topology } from '../config.js';
+import { DIRECT_RESULT_HEADER, expectDirectResult } from './direct-results.js';
 
 /** Enough of a yoga instance: its fetch and the GraphQL path. */
 export interface FetchingGateway {
@@ -37,29 +38,18 @@ function tokenOf(payload: Record<string, unknown> | undefined): string | undefin
   return typeof payload?.token === 'string' ? payload.token : undefined;
 }
 
-/** The events of a GraphQL-over-SSE response (`event: next` / `event: complete`), parsed. */
-async function* sseResults(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncGenerator<ExecutionResult> {
-  // One decoder in the loop, not a TextDecoderStream: the transform stream's machinery cost more
-  // per event than the decoding (bench:live's profile over graphql-ws).
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (\w+)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (event === 'complete') return;
-        if (event === 'next' && data) yield JSON.parse(data) as ExecutionResult;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
+/** A result as a client may see it: yoga's serialiser leaves out an error's `http` extension (its status), and so does this. */
+function withoutHttpExtensions(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((error) => error.extensions?.http)) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      if (!error.extensions?.http) return error;
+      const extensions = { ...error.extensions };
+      delete extensions.http;
+      return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+    }),
+  };
 }
 
 /** The token onConnect kept, from the graphql-ws context (what `context` below makes the contextValue). */
@@ -70,13 +60,18 @@ function tokenIn(contextValue: unknown): string {
 /** Serves graphql-ws on `server`, at the gateway's GraphQL path; returns what stops it. */
 export function attachWebSockets(server: Server, gateway: FetchingGateway, options: WebSocketOptions): { close(): Promise<void> } {
   const sockets = new WebSocketServer({ server, path: gateway.graphqlEndpoint, maxPayload: options.maxPayloadBytes });
-  const run = async (token: string, body: unknown, accept: string, signal?: AbortSignal) =>
-    gateway.fetch(`http://repogate.ws${gateway.graphqlEndpoint}`, {
+  /** Runs one operation through yoga; its result as objects, or (a request yoga refused itself) its JSON answer. */
+  const run = async (token: string, body: unknown, accept: string): Promise<ExecutionResult | AsyncIterable<ExecutionResult>> => {
+    const direct = expectDirectResult();
+    const response = await gateway.fetch(`http://repogate.ws${gateway.graphqlEndpoint}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept, [DIRECT_RESULT_HEADER]: direct.id },
       body: JSON.stringify(body),
-      signal,
     });
+    const result = direct.take();
+    if (result === undefined) return (await response.json()) as ExecutionResult;
+    return (Array.isArray(result) ? result[0] : result) as ExecutionResult | AsyncIterable<ExecutionResult>;
+  };
   const disposable = useServer<Record<string, unknown>, { token: string }>(
     {
       async onConnect(ctx) {
@@ -102,36 +97,14 @@ export function attachWebSockets(server: Server, gateway: FetchingGateway, optio
         // Run by yoga (below): graphql-ws only needs the document to tell a subscription from a query.
         return { schema: undefined as never, document, rootValue: payload, operationName: payload.operationName, variableValues: payload.variables };
       },
-      async execute(args) {
-        const response = await run(tokenIn(args.contextValue), args.rootValue, 'application/graphql-response+json');
-        return (await response.json()) as ExecutionResult;
-      },
-      async subscribe(args) {
-        const token = tokenIn(args.contextValue);
-        const abort = new AbortController();
-        const response = await run(token, args.rootValue, 'text/event-stream', abort.signal);
-        if (!response.headers.get('content-type')?.includes('text/event-stream')) return (await response.json()) as ExecutionResult;
-        const reader = response.body!.getReader();
-        const results = sseResults(reader);
-        return {
-          [Symbol.asyncIterator]() {
-            return this;
-          },
-          next: () => results.next(),
-          async return() {
-            // Cancel the body first: an idle stream waits in read(), and a generator returns only
-            // between yields. The cancel reaches yoga, which ends the subscription (frees its place).
-            await reader.cancel().catch(() => {});
-            abort.abort();
-            return results.return(undefined);
-          },
-        } as unknown as AsyncGenerator<ExecutionResult>;
-      },
+      // An incremental result (@defer) is a stream of its parts: graphql-ws sends each as `next`.
+      execute: async (args) => (await run(tokenIn(args.contextValue), args.rootValue, 'application/graphql-response+json, multipart/mixed')) as ExecutionResult,
+      // A stream's return (the client completed or went away) ends the subscription in yoga and frees its place.
+      subscribe: async (args) => (await run(tokenIn(args.contextValue), args.rootValue, 'text/event-stream')) as AsyncGenerator<ExecutionResult>,
       // graphql-ws passes its context as contextValue unless told otherwise: the token is in it.
       context: (ctx) => ctx as unknown as Record<string, unknown>,
-      // Results come from yoga already serialised and masked (their errors are plain objects,
-      // not GraphQLErrors with toJSON): send them as they are.
-      onNext: (_ctx, _id, _payload, _args, result) => result as ExecutionResult,
+      // Results come from yoga masked; answers yoga gave itself are parsed JSON already.
+      onNext: (_ctx, _id, _payload, _args, result) => withoutHttpExtensions(result as ExecutionResult),
     },
     sockets,
   );

@@ -16,6 +16,7 @@ import { buildClassSchemas, schemaForClass, withDeferStream } from './class-sche
 import { hostedSubgraphs, liveContexts, requestContexts, type GatewayContext } from './context.js';
 import type { LiveFeeds } from '../live/live-feeds.js';
 import { useSharedSubscriptions } from './use-shared-subscriptions.js';
+import { useDirectResults } from './direct-results.js';
 import { corsFor } from './cors.js';
 import type { RemoteSubgraph } from './remote-subgraph.js';
 import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-error.js';
@@ -178,6 +179,8 @@ export function createGateway({
       ...(metrics ? useMetrics(metrics) : []),
       useSingleSubgraphExecution(classSubgraphSchemas),
       ...(live ? [useSharedSubscriptions(live.shared)] : []),
+      // The WebSocket transport's operations: their results handed over as objects, not serialised.
+      useDirectResults(),
     ],
   });
 }
