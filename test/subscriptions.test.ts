@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology, type Topology } from '../src/config.js';
 import { attachWebSockets, webSocketOptions } from '../src/gateway/websocket.js';
+import { DIRECT_RESULT_HEADER } from '../src/gateway/direct-results.js';
 import { forgetFixesRecorded, openGateway, pgRows, telemetryUrl, type TestGateway, testTopology, tokenFor } from './support.js';
 
 interface Served {
@@ -288,6 +289,18 @@ describe('Subscription.positionRecorded', () => {
       wsClients.push(client);
     });
     expect(closed).toBe(4401);
+  });
+});
+
+describe('results handed to the WebSocket transport', () => {
+  it('stay with requests this process made: an HTTP request naming an id of its own is answered as usual', async () => {
+    const response = await fetch(served.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken.acme}`, [DIRECT_RESULT_HEADER]: '00000000-0000-4000-8000-000000000000' },
+      body: JSON.stringify({ query: '{ device(id: "1") { id } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { device: { id: '1' } } });
   });
 });
 
