@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import net from 'node:net';
 import { serverOptions, type ServerOptions, type Topology } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
+import { closeWithin } from './repo/close-within.js';
 import { coalesceEventStreamWrites } from './gateway/coalesce-writes.js';
 import { attachWebSockets, webSocketOptions } from './gateway/websocket.js';
 import { loadSubgraphs } from './subgraphs.js';
@@ -89,7 +90,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
     await quiet(() => inFlight === 0 && performance.now() - lastActivity >= QUIET_MS);
     if (inFlight > 0) logger.warn({ inFlight }, 'drain timeout: closing anyway');
     http.closeAllConnections();
-    await repogate.close();
+    await closeWithin(() => repogate.close(), logger);
     // The batched OTLP exporter still holds the last spans: send them before exiting.
     await tracing?.shutdown();
     logger.info(stoppedHint ? `stopped (${stoppedHint})` : 'stopped');

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { ConfigError, serverOptions, type Topology } from '../config.js';
 import { createLogger } from '../observability/logger.js';
+import { closeWithin } from '../repo/close-within.js';
 import { loadSubgraphs } from '../subgraphs.js';
 import { createSubgraphService } from './subgraph-service.js';
 
@@ -63,7 +64,7 @@ export async function serveSubgraph(topology: Topology, name: string, options: S
     while (inFlight > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     if (inFlight > 0) logger.warn({ inFlight }, 'drain timeout: closing anyway');
     http.closeAllConnections();
-    await service.close();
+    await closeWithin(() => service.close(), logger);
     logger.info('stopped');
     process.exit(0);
   };
