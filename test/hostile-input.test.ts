@@ -4,7 +4,8 @@
  * and suggestions are off for api; CSRF-prone requests are refused.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { openGateway, statementsRun, tokenFor } from './support.js';
+import { request as httpRequest } from 'node:http';
+import { listen, openGateway, statementsRun, tokenFor } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -98,6 +99,28 @@ describe('request shape', () => {
     const padding = 'x'.repeat(2 * 1024 * 1024);
     const body = await refusedWithoutSql(() => gateway.post('query ($p: String) { __typename }', { p: padding }), 413);
     expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a 2 MB body sent in chunks, without a Content-Length, with 413 over real HTTP', async () => {
+    const served = await listen(gateway.gateway);
+    try {
+      const token = await tokenFor();
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(`${served.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body }));
+        });
+        request.on('error', reject);
+        request.write('{"query":"query ($p: String) { __typename }","variables":{"p":"');
+        for (let i = 0; i < 32; i += 1) request.write('x'.repeat(64 * 1024));
+        request.end('"}}');
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    } finally {
+      await served.close();
+    }
   });
 
   it('refuses a batch of 50 operations', async () => {

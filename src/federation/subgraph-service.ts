@@ -118,6 +118,8 @@ export function createSubgraphService(topology: Topology, name: string, options:
     maskedErrors: { maskError: (error) => maskError(error, unexpected.log) },
     // A gateway sends one operation per request (its entity fetches of a level go into one `_entities`).
     batching: false,
+    // useBodyLimit is the limit, as in the gateway (yoga.ts says why yoga's own is off).
+    maxRequestBodySize: false,
     parserAndValidationCache: { documentCache: noCache, errorCache: noCache, validationCache: true },
     plugins: [
       useRequestId(logger),

@@ -154,6 +154,10 @@ export function createGateway({
     },
     // One operation per request: a batch would multiply the work one request may cause.
     batching: false,
+    // The body limit is useBodyLimit's (maxBodyBytes, 413 PAYLOAD_TOO_LARGE before parsing). yoga's
+    // own (25 MB by default) pipes every body through a TransformStream to count it, whose
+    // pipeline and AbortController cost about 6 % of a small query's CPU (BENCHMARKS.md).
+    maxRequestBodySize: false,
     // Parsed documents are cached per class by useOperationLimits (the token limit is checked
     // while parsing and differs per class), so yoga's text-keyed cache stays out; validation is
     // cached per document and class schema.
