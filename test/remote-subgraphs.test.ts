@@ -38,6 +38,17 @@ const mixed = '{ users(ids: ["1", "2", "3"]) { id name devices { id serial } las
 /** `mixed`'s answer without the last fixes: a recording (a bench, the live tests) may move them meanwhile. */
 const stable = (answer: GraphQLResponse) => answer.data!.users.map(({ id, name, devices }: { id: string; name: string; devices: unknown }) => ({ id, name, devices }));
 
+/** `mixed` asked every 100 ms until it answers without errors or `ms` have passed: the last answer. */
+async function answeredWithin(gateway: TestGateway, ms: number): Promise<GraphQLResponse> {
+  const started = performance.now();
+  let answer = await gateway.request(mixed);
+  while (answer.errors && performance.now() - started < ms) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = await gateway.request(mixed);
+  }
+  return answer;
+}
+
 const services: Record<string, SubgraphService> = {};
 let inProcess: TestGateway;
 let remote: TestGateway;
@@ -220,11 +231,7 @@ describe('a gateway with telemetry and legacy remote', () => {
       process.kill(-telemetry.child.pid!, 'SIGCONT');
       stopped = false;
       const resumed = performance.now();
-      let answer = await remote.request(mixed);
-      while (answer.errors && performance.now() - resumed < 5_000) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        answer = await remote.request(mixed);
-      }
+      const answer = await answeredWithin(remote, 5_000);
       expect(answer.errors).toBeUndefined();
       expect(stable(answer)).toEqual(stable(whole));
       expect(performance.now() - resumed).toBeLessThan(5_000);
@@ -253,12 +260,7 @@ describe('a gateway with telemetry and legacy remote', () => {
       const unready = await ready();
       expect([unready.status, unready.body.down, unready.body.repos.telemetry, unready.body.repos.legacy]).toEqual([503, ['telemetry'], { service: 'down' }, { service: 'up' }]);
       late = await startSubgraphService('telemetry', port);
-      const listening = performance.now();
-      let answer = await gateway.request(mixed);
-      while (answer.errors && performance.now() - listening < 5_000) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        answer = await gateway.request(mixed);
-      }
+      const answer = await answeredWithin(gateway, 5_000);
       expect(answer.errors).toBeUndefined();
       expect(answer.data!.users.every((user: { devices: unknown[] | null }) => Array.isArray(user.devices))).toBe(true);
       expect((await ready()).status).toBe(200);

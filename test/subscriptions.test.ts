@@ -114,6 +114,16 @@ beforeAll(async () => {
   await listening(served);
 });
 
+/** A gateway of its own with these gateway settings, served once its LISTEN connection is up. */
+async function serveListening(gateway: Partial<Topology['gateway']>): Promise<Served> {
+  const served = await serve(parseTopology({ ...testTopology(), gateway: { ...testTopology().gateway, ...gateway } }));
+  await listening(served).catch(async (error: unknown) => {
+    await served.close();
+    throw error;
+  });
+  return served;
+}
+
 /** The LISTEN connection is up: fixes recorded before it are not heard. */
 async function listening(target: Served): Promise<void> {
   for (const deadline = Date.now() + 5_000; !target.gateway.live?.listening(); ) {
@@ -306,10 +316,8 @@ describe('results handed to the WebSocket transport', () => {
 
 describe('a subscriber that does not read', () => {
   it('is cut off with SUBSCRIPTION_OVERFLOW once its queue is full of its own events, and the gateway keeps nothing for it', async () => {
-    const topology = parseTopology({ ...testTopology(), gateway: { ...testTopology().gateway, subscriptionQueue: 5 } });
-    const small = await serve(topology);
+    const small = await serveListening({ subscriptionQueue: 5 });
     try {
-      await listening(small);
       const device = devices.acme[0]!.id;
       // Straight to yoga, and never read: nothing pulls the stream.
       const response = await small.gateway.gateway.fetch('http://repogate.test/graphql', {
@@ -334,10 +342,8 @@ describe('a subscriber that does not read', () => {
 
 describe('a shared execution that falls behind', () => {
   it('tells its subscribers of a gap and goes on, instead of ending them all', async () => {
-    const topology = parseTopology({ ...testTopology(), gateway: { ...testTopology().gateway, subscriptionQueue: 5 } });
-    const small = await serve(topology);
+    const small = await serveListening({ subscriptionQueue: 5 });
     try {
-      await listening(small);
       const device = devices.acme.find((candidate) => candidate.userId !== null)!;
       const stream = sse(small.url, await tokenFor('interactive', 'acme'), EVENT, { deviceIds: [device.id] });
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -24,14 +24,15 @@ import { clientClasses, ConfigError, type ClientClass, type Topology } from '../
 import { ClassNotServedError } from '../errors.js';
 import { schemaForClass } from '../gateway/class-schemas.js';
 import { factProvidersOf, requestContexts, type GatewayContext } from '../gateway/context.js';
-import { isUnexpected, maskError } from '../gateway/mask-error.js';
-import { principalOf, useAuth, type AuthContext } from '../gateway/use-auth.js';
+import { maskError } from '../gateway/mask-error.js';
+import { useAuth } from '../gateway/use-auth.js';
+import { requestContextFactory } from '../gateway/request-context-factory.js';
 import { useBodyLimit } from '../gateway/use-body-limit.js';
 import { useInputErrorCodes } from '../gateway/use-input-error-codes.js';
 import { useOperationLimits } from '../gateway/use-operation-limits.js';
 import { useReadiness } from '../gateway/use-readiness.js';
-import { useRequestId, type RequestIdContext } from '../gateway/use-request-id.js';
-import { LSN_HEADER, parseLsnHeader, useRequestSession, type OperationTypeContext } from '../gateway/use-request-session.js';
+import { useRequestId } from '../gateway/use-request-id.js';
+import { useRequestSession } from '../gateway/use-request-session.js';
 import { unexpectedErrorLog } from '../gateway/use-unexpected-error-log.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RepoRegistry } from '../repo/registry.js';
@@ -98,18 +99,7 @@ export function createSubgraphService(topology: Topology, name: string, options:
 
   const handler = createYoga<Record<string, never>, GatewayContext>({
     schema: classSchemas[servedClasses[0]!],
-    async context(initial: AuthContext & RequestIdContext & OperationTypeContext & { request: Request }) {
-      try {
-        const principal = principalOf(initial);
-        const tenant = await tenants.resolve(principal.tenant);
-        const mode = initial.operationType === 'mutation' ? 'mutation' : 'query';
-        const minLsn = parseLsnHeader(initial.request.headers.get(LSN_HEADER), registry.repoNames);
-        return Object.assign(createContext({ principal, tenant, session: { mode, minLsn } }), { entityKeysFromCaller: true as const });
-      } catch (error) {
-        if (isUnexpected(error)) unexpected.log(error, initial.requestId);
-        throw error;
-      }
-    },
+    context: requestContextFactory(tenants, registry, unexpected, (input) => Object.assign(createContext(input), { entityKeysFromCaller: true as const })),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

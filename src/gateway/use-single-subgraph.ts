@@ -32,30 +32,24 @@ import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
 
-function asksForIntrospection(document: DocumentNode): boolean {
+/** Whether the document has a field or directive named one of `names`. */
+function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, names: readonly string[]): boolean {
   let found = false;
   visit(document, {
-    Field(node) {
-      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    [kind](node: { name: { value: string } }) {
+      if (names.includes(node.name.value)) found = true;
     },
   });
   return found;
 }
+
+const asksForIntrospection = (document: DocumentNode) => mentions(document, Kind.FIELD, ['__schema', '__type']);
+const streamsOrDefers = (document: DocumentNode) => mentions(document, Kind.DIRECTIVE, ['defer', 'stream']);
 
 /** A subgraph that may answer whole operations: its schema, and for a remote one the executor that sends them to its service. */
 export interface SoleSubgraph {
   schema: GraphQLSchema;
   remote?: Executor;
-}
-
-function streamsOrDefers(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value === 'defer' || node.name.value === 'stream') found = true;
-    },
-  });
-  return found;
 }
 
 /** A remote answer without data (the service unreachable): null root fields, each with the error at its path. */

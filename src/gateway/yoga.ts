@@ -19,14 +19,15 @@ import { useSharedSubscriptions } from './use-shared-subscriptions.js';
 import { useDirectResults } from './direct-results.js';
 import { corsFor } from './cors.js';
 import type { RemoteSubgraph } from './remote-subgraph.js';
-import { isUnexpected, maskError, useIncrementalErrorMasking } from './mask-error.js';
+import { maskError, useIncrementalErrorMasking } from './mask-error.js';
 import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { isVisibleTo, subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { useSingleSubgraphExecution, type SoleSubgraph } from './use-single-subgraph.js';
-import { principalOf, useAuth, type AuthContext } from './use-auth.js';
+import { useAuth } from './use-auth.js';
+import { requestContextFactory } from './request-context-factory.js';
 import { useBodyLimit } from './use-body-limit.js';
-import { useRequestId, type RequestIdContext } from './use-request-id.js';
+import { useRequestId } from './use-request-id.js';
 import { useMetrics } from './use-metrics.js';
 import { usePersistedOperations } from './use-persisted-operations.js';
 import { useTracing } from './use-tracing.js';
@@ -34,7 +35,7 @@ import { useOperationLimits } from './use-operation-limits.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useReadiness } from './use-readiness.js';
 import { DEBUG_HEADER, useRepoUsage } from './use-repo-usage.js';
-import { LSN_HEADER, parseLsnHeader, useRequestSession, type OperationTypeContext } from './use-request-session.js';
+import { useRequestSession } from './use-request-session.js';
 import { unexpectedErrorLog } from './use-unexpected-error-log.js';
 
 export interface GatewayOptions {
@@ -121,19 +122,9 @@ export function createGateway({
   return createYoga<Record<string, never>, GatewayContext>({
     // Until useAuth sets the request's class's schema (each class sees only what its role may read).
     schema: schemas.api,
-    async context(initial: AuthContext & RequestIdContext & OperationTypeContext & { request: Request }) {
-      try {
-        const principal = principalOf(initial);
-        const tenant = await tenants.resolve(principal.tenant);
-        const mode = initial.operationType === 'mutation' ? 'mutation' : 'query';
-        const minLsn = parseLsnHeader(initial.request.headers.get(LSN_HEADER), registry.repoNames);
-        if (initial.operationType === 'subscription' && live) return createLiveContext({ principal, tenant, session: { mode, minLsn } }, live.feedFor(principal));
-        return createContext({ principal, tenant, session: { mode, minLsn } });
-      } catch (error) {
-        if (isUnexpected(error)) unexpected.log(error, initial.requestId);
-        throw error;
-      }
-    },
+    context: requestContextFactory(tenants, registry, unexpected, (input, initial) =>
+      initial.operationType === 'subscription' && live ? createLiveContext(input, live.feedFor(input.principal)) : createContext(input),
+    ),
     cors: corsFor(settings.cors),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
