@@ -32,7 +32,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { processCpuSeconds } from '../src/observability/process-cpu.js';
+import { processTreeCpuSeconds } from '../src/observability/process-cpu.js';
 import { readStackInfo } from '../dev/stack/stack.js';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';
@@ -114,7 +114,8 @@ async function startGateway(subscribers: number): Promise<Gateway> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/serve.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, NODE_ENV: 'production', REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_LOG_LEVEL: 'warn' },
+    // One gateway process unless REPOGATE_WORKERS says otherwise: the memory figures are that process's.
+    env: { REPOGATE_WORKERS: '1', ...process.env, NODE_ENV: 'production', REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logLines: string[] = [];
@@ -348,7 +349,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
 
   const rss: [number, number, number] = [rssMb(pid), 0, 0];
   const commitsStart = await telemetryCommits();
-  const cpuStart = processCpuSeconds(pid)!;
+  const cpuStart = processTreeCpuSeconds(pid)!;
   const benchCpuStart = process.cpuUsage();
   windowStart = Date.now();
   windowEnd = windowStart + seconds * 1000;
@@ -377,7 +378,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     }, 5);
   });
   const writerEnd = Date.now();
-  const gatewayCpuWindow = processCpuSeconds(pid)! - cpuStart;
+  const gatewayCpuWindow = processTreeCpuSeconds(pid)! - cpuStart;
   const benchCpu = process.cpuUsage(benchCpuStart);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   // Drain: until everything expected arrived, nothing arrived for 2 s, or the drain time is up.
@@ -388,7 +389,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   const drainedAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 1_100)); // backends report their counts within a second
   const gatewayTransactions = (await telemetryCommits()) - commitsStart - statementsInWindow - 2;
-  const cpuTotal = processCpuSeconds(pid)! - cpuStart;
+  const cpuTotal = processTreeCpuSeconds(pid)! - cpuStart;
   rss[2] = rssMb(pid);
   log(`  drained ${((drainedAt - writerEnd) / 1000).toFixed(1)} s after the last fix`);
 

@@ -5,12 +5,12 @@
  * the next start (`npm run stack:down` stops it).
  *
  * Dev only: it imports the embedded stack. Production runs src/serve.ts (built), which shares
- * everything from serveGateway on.
+ * everything from serveWithWorkers on.
  */
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/auth/tokens.js';
 import { serverOptions, topologyFromEnvironment } from '../src/config.js';
-import { serveGateway } from '../src/serve-gateway.js';
+import { serveWithWorkers } from '../src/serve-workers.js';
 import { stackUp } from './stack/stack.js';
 import { exampleQuery } from './example-query.js';
 
@@ -27,7 +27,7 @@ export async function startGateway(): Promise<void> {
     !configured && 'hs256Secret' in topology.auth
       ? await signDevToken(topology.auth.hs256Secret, { clientClass: 'interactive', tenant: 'acme', subject: 'graphiql', expiresIn: '30d' })
       : undefined;
-  const { url } = await serveGateway(topology, { server, graphiqlToken, graphiqlQuery: exampleQuery, stoppedHint: 'the stack keeps running; npm run stack:down stops it' });
+  const { url } = await serveWithWorkers(topology, { server, graphiqlToken, graphiqlQuery: exampleQuery, stoppedHint: 'the stack keeps running; npm run stack:down stops it' });
   console.log(`Try:\n  TOKEN=$(npm run --silent token -- --class interactive --tenant acme)`);
   console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'x-repogate-debug: 1' \\`);
   console.log(`    -d '{"query":"{ companies(first: 2) { edges { node { name openBalanceCents users(first: 2) { edges { node { name lastPosition { latitude longitude } } } } } } } }"}'`);

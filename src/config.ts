@@ -4,6 +4,7 @@
  * inside a resolver.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -173,9 +174,38 @@ const pgRepoSchema = z
     replicas: z.array(pgUrl).default([]),
     /** A replica further behind than this is skipped until it catches up. */
     maxReplicaLagMs: z.number().int().positive().default(5_000),
+    /**
+     * A pooler in transaction mode (PgBouncer, `pool_mode = transaction`) in front of this repo,
+     * for many gateway instances or workers: each holds its class pools' connections to the
+     * pooler, which multiplexes them onto its own few server connections. The class pools (and
+     * the breaker's and /ready's pings) go through it; `url` and `replicas` stay the direct
+     * connections for what needs a session of its own: migrations and grants, the LISTEN
+     * connection of live subscriptions, the replica monitor's WAL position probes, tenant moves.
+     * Through it no statement is prepared by name, and the class's statement timeout is set per
+     * transaction (`SET LOCAL`), a lone statement running in a transaction of its own.
+     */
+    pooler: z
+      .object({
+        /**
+         * The pooler in front of the primary: postgres://host:port/database, the database named
+         * as in `url` (a tenant's replaces it, as on `url`; the pooler needs a `*` entry for them).
+         * Credentials here are ignored: the class roles log in.
+         */
+        url: pgUrl,
+        /** One per replica, in the order of `replicas`; none: reads on the replicas connect directly. */
+        replicas: z.array(pgUrl).optional(),
+      })
+      .strict()
+      .optional(),
     ...repoCommon,
   })
-  .strict();
+  .strict()
+  .superRefine((repo, context) => {
+    const pooled = repo.pooler?.replicas;
+    if (pooled && pooled.length !== repo.replicas.length) {
+      context.addIssue({ code: 'custom', path: ['pooler', 'replicas'], message: `must name one pooler per replica (${repo.replicas.length}), in their order` });
+    }
+  });
 
 const mysqlRepoSchema = z.object({ driver: z.literal('mysql'), url: mysqlUrl, ...repoCommon }).strict();
 
@@ -338,6 +368,8 @@ export interface ServerOptions {
   logLevel: string;
   /** Where OpenTelemetry spans go; undefined: tracing off (the API stays a no-op). */
   tracing: TracingOptions | undefined;
+  /** Gateway processes behind the one port (REPOGATE_WORKERS; default: one per core). */
+  workers: number;
 }
 
 /** otlp: OTLP/HTTP to the OTEL_EXPORTER_OTLP_* endpoint, batched; console: printed as each span ends. */
@@ -399,7 +431,19 @@ export function serverOptions(): ServerOptions {
     debug: process.env.REPOGATE_DEBUG === '1' || process.env.REPOGATE_DEBUG === 'true',
     logLevel: process.env.REPOGATE_LOG_LEVEL ?? 'info',
     tracing: tracingFromEnvironment(process.env),
+    workers: workersFromEnvironment(process.env),
   };
+}
+
+/** REPOGATE_WORKERS: how many gateway processes share the port; unset, one per core the process may use. */
+export function workersFromEnvironment(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env.REPOGATE_WORKERS?.trim();
+  if (!given) return availableParallelism();
+  const workers = Number(given);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new ConfigError(`REPOGATE_WORKERS: must be a whole number from 1 to 64, got ${given}`);
+  }
+  return workers;
 }
 
 /**

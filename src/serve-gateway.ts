@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import net from 'node:net';
 import { serverOptions, type ServerOptions, type Topology } from './config.js';
 import { createRepogate } from './gateway/repogate.js';
+import type { ClusterWorker } from './serve-workers.js';
 import { closeWithin } from './repo/close-within.js';
 import { coalesceEventStreamWrites } from './gateway/coalesce-writes.js';
 import { attachWebSockets, webSocketOptions } from './gateway/websocket.js';
@@ -26,11 +27,15 @@ export interface ServeGatewayOptions {
   graphiqlQuery?: string;
   /** Appended to the last log line, after the pools are closed. */
   stoppedHint?: string;
+  /** Print the "Repogate is serving" line (a worker leaves it to the primary, which prints it once). */
+  announce?: boolean;
+  /** Set when this process is one worker of several (serve-workers.ts): /metrics then answers for all. */
+  worker?: ClusterWorker;
 }
 
 /** Resolves with the GraphQL URL once the gateway listens; exits the process after a drain. */
 export async function serveGateway(topology: Topology, options: ServeGatewayOptions = {}): Promise<{ url: string }> {
-  const { server = serverOptions(), graphiqlToken, graphiqlQuery, stoppedHint } = options;
+  const { server = serverOptions(), graphiqlToken, graphiqlQuery, stoppedHint, announce = true, worker } = options;
   const logger = createLogger(server.logLevel);
   const tracing = server.tracing && startTracingWith(server.tracing);
   let draining = false;
@@ -43,6 +48,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
     await repogate.close();
     throw error;
   }
+  worker?.shareMetrics(repogate.metrics.registry);
 
   let inFlight = 0;
   let lastActivity = performance.now();
@@ -55,6 +61,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
       inFlight -= 1;
       lastActivity = performance.now();
     });
+    if (worker && request.method === 'GET' && request.url?.split('?')[0] === '/metrics') return worker.serveMetrics(response);
     coalesceEventStreamWrites(response);
     void repogate.gateway(request, response);
   });
@@ -67,7 +74,7 @@ export async function serveGateway(topology: Topology, options: ServeGatewayOpti
     http.listen(server.port, server.host, resolve);
   });
   const url = `http://${server.host}:${server.port}/graphql`;
-  console.log(`\nRepogate is serving ${url}${topology.gateway.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`);
+  if (announce) console.log(`\nRepogate is serving ${url}${topology.gateway.graphiql ? ' (GraphiQL: open it in a browser)' : ''}`);
 
   const shutdown = async (signal: string) => {
     logger.info({ signal, inFlight }, 'draining: finishing the requests on their way, then closing');

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, topologyFromEnvironment } from './config.js';
-import { serveGateway } from './serve-gateway.js';
+import { serveWithWorkers } from './serve-workers.js';
 
 try {
   const topology = topologyFromEnvironment();
@@ -17,7 +17,7 @@ try {
   // `--supergraph <file or URL>`, as Hive Gateway and Apollo Router take it: foreign subgraphs composed elsewhere.
   const { values } = parseArgs({ options: { supergraph: { type: 'string' } } });
   if (values.supergraph) topology.supergraph = values.supergraph;
-  await serveGateway(topology);
+  await serveWithWorkers(topology);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `repogate: ${(error as Error).message}`);
   process.exit(1);

@@ -67,10 +67,17 @@ function* targets(registry: RepoRegistry, subgraphs: readonly AnySubgraph[], ten
   }
 }
 
+/**
+ * The probe before it on each pool: a pool's probes run one after another. A class pool may be
+ * a single connection (a small class split over gateway workers) with a short queue behind it,
+ * and the check must not be what finds that queue full.
+ */
+const lastProbe = new WeakMap<object, Promise<unknown>>();
+
 function prober(registry: RepoRegistry, repo: RepoName, clientClass: ClientClass, database: string | undefined) {
   const quote = quoters[repoConfig(registry.topology, repo).driver];
   const pool = registry.database({ repo, clientClass, server: 'primary', database });
-  return async (table: string, columns: string[]): Promise<boolean> => {
+  const probe = async (table: string, columns: string[]): Promise<boolean> => {
     try {
       await pool.query(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE 1 = 0`);
       return true;
@@ -78,6 +85,11 @@ function prober(registry: RepoRegistry, repo: RepoName, clientClass: ClientClass
       if (error instanceof ForbiddenError) return false;
       throw error;
     }
+  };
+  return (table: string, columns: string[]): Promise<boolean> => {
+    const run = (lastProbe.get(pool) ?? Promise.resolve()).then(() => probe(table, columns));
+    lastProbe.set(pool, run.catch(() => undefined));
+    return run;
   };
 }
 

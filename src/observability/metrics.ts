@@ -55,6 +55,8 @@ export function createMetrics(repos: RepoRegistry): RepogateMetrics {
     help: 'Circuit breaker of each repo: 0 closed, 1 half-open, 2 open',
     labelNames: ['repo'] as const,
     registers: [registry],
+    // Across gateway workers (serve-workers.ts): the most open of their breakers, not a sum.
+    aggregator: 'max',
     collect() {
       for (const [repo, breaker] of repos.breakers) this.set({ repo }, { closed: 0, 'half-open': 1, open: 2 }[breaker.state]);
     },
@@ -64,6 +66,8 @@ export function createMetrics(repos: RepoRegistry): RepogateMetrics {
     help: 'How far each replica is behind its primary (0 when caught up); -1 while it is down',
     labelNames: ['repo', 'replica'] as const,
     registers: [registry],
+    // Every worker watches the same replica: the largest lag any of them saw.
+    aggregator: 'max',
     collect() {
       for (const repo of repos.repoNames) {
         repos.replicas(repo)?.states.forEach((state, index) => {
