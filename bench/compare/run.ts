@@ -10,7 +10,9 @@
  *    round trips per repo one request costs.
  * 3. Loads each with autocannon at concurrency 1, 10 and 50: warm-up, then measured, servers
  *    interleaved per scenario so drift (cache, autovacuum) hits them all alike.
- * 4. Writes bench/results/<date>.md (and .json); a full run also the comparison table in BENCHMARKS.md.
+ * 4. Writes bench/results/<date>.md (and .json) and the chart of concurrency 10 (chart.ts): a full
+ *    run to bench/results/comparison.svg, which BENCHMARKS.md shows, with the comparison table in
+ *    BENCHMARKS.md; a quick run to bench/results/<date>-quick.svg.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,12 +23,13 @@ import { projectRoot, type Topology } from '../../src/config.js';
 import { supergraphOf } from '../../src/federation/supergraph.js';
 import { loadSubgraphs } from '../../src/subgraphs.js';
 import { prng } from '../../dev/stack/demo.js';
-import { processCpuSeconds } from '../../src/observability/process-cpu.js';
+import { processTreeCpuSeconds } from '../../src/observability/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
 import { postgraphileQueries } from './postgraphile-queries.js';
 import { scenarios, type Scenario, type ScenarioName } from './scenarios.js';
 import { prepareBench } from './setup.js';
 import { renderReport, type Measurement, type ServerName } from './render.js';
+import { renderChart } from './chart.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'pool-size': { type: 'string', default: '10' } } });
 const quick = values.quick;
@@ -183,7 +186,7 @@ for (const scenario of scenarios) {
 
 // ---- load ----------------------------------------------------------------------------------------
 /** CPU seconds so far of the processes; the bench runs on Linux, where /proc always answers. */
-const cpuSeconds = (...children: ChildProcess[]): number => children.reduce((sum, child) => sum + processCpuSeconds(child.pid!)!, 0);
+const cpuSeconds = (...children: ChildProcess[]): number => children.reduce((sum, child) => sum + processTreeCpuSeconds(child.pid!)!, 0);
 
 /** Waits until the server (and its services) have finished the requests a run left in flight (their CPU falls quiet), so they do not count against the next run. */
 async function settle(server: Server): Promise<void> {
@@ -239,10 +242,14 @@ stopAll();
 
 // ---- report --------------------------------------------------------------------------------------
 const date = new Date().toISOString().slice(0, 10);
-const { full, summary } = renderReport(measurements, { date, quick, poolSize, durations, scenarios });
+const run = { date, quick, poolSize, durations, scenarios };
+const { full, summary } = renderReport(measurements, run);
 writeResults(`${date}${quick ? '-quick' : ''}.json`, measurements);
 writeResults(`${date}${quick ? '-quick' : ''}.md`, full);
+// BENCHMARKS.md shows comparison.svg: like the table there, only a full run replaces it.
+const chartFile = quick ? `${date}-quick.svg` : 'comparison.svg';
+writeResults(chartFile, renderChart(measurements, run));
 // A quick run is a check, not a record: only full runs replace the table BENCHMARKS.md discusses.
 if (!quick) replaceSection('comparison', summary);
-log(`\n${summary}\n\nwrote bench/results/${date}${quick ? '-quick' : ''}.md${quick ? '' : ' and the table in BENCHMARKS.md'}`);
+log(`\n${summary}\n\nwrote bench/results/${date}${quick ? '-quick' : ''}.md, bench/results/${chartFile}${quick ? '' : ' and the table in BENCHMARKS.md'}`);
 process.exit(0);
