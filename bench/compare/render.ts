@@ -1,6 +1,6 @@
 /**
  * The comparison's figures as Markdown: every figure next to its ratio to the floor, the goals of
- * issue 5, and the gateways in front of subgraph services next to Hive Gateway (issue 12).
+ * issue 15 (execution cost), and the gateways in front of subgraph services next to Hive Gateway (issue 12).
  */
 import type { Scenario, ScenarioName } from './scenarios.js';
 
@@ -48,7 +48,7 @@ function table(measurements: Measurement[], connections: number): string[] {
   ];
 }
 
-/** Issue 5's goals, each with the measured value, at concurrency 10. */
+/** Issue 15's goals (execution cost), each with the measured value, at concurrency 10. */
 function goals(measurements: Measurement[]): string[] {
   const get = (server: ServerName, scenario: ScenarioName) => measurements.find((m) => m.connections === 10 && m.server === server && m.scenario === scenario);
   const rows: string[] = ['| goal (c=10) | measured | met |', '|---|---:|:---:|'];
@@ -56,21 +56,24 @@ function goals(measurements: Measurement[]): string[] {
     if (value === undefined || Number.isNaN(value)) return rows.push(`| ${text} | – | – |`);
     rows.push(`| ${text} | ${value.toFixed(2)}${unit} | ${(atLeast ? value >= target : value <= target) ? 'yes' : '**no**'} |`);
   };
-  const vsFloor = (scenario: ScenarioName, field: 'rps' | 'p99') => {
+  const versus = (other: ServerName, scenario: ScenarioName, field: 'rps' | 'p99' | 'cpuMsPerRequest') => {
     const ours = get('repogate', scenario);
-    const floor = get('floor', scenario);
-    return ours && floor ? ours[field] / floor[field] : undefined;
+    const theirs = get(other, scenario);
+    return ours && theirs ? ours[field] / theirs[field] : undefined;
   };
-  goal('Q1 Repogate rps ≥ 0.60 × floor', vsFloor('Q1', 'rps'), 0.6);
-  goal('Q3 Repogate rps ≥ 0.60 × floor', vsFloor('Q3', 'rps'), 0.6);
-  goal('Q5 Repogate rps ≥ 0.40 × floor', vsFloor('Q5', 'rps'), 0.4);
-  for (const scenario of ['Q1', 'Q3', 'Q5'] as const) goal(`${scenario} Repogate p99 ≤ 2 × floor`, vsFloor(scenario, 'p99'), 2, false);
-  const naive = get('naive', 'Q1');
-  const ours = get('repogate', 'Q1');
-  goal('Q1 Repogate rps ≥ 10 × naive', ours && naive ? ours.rps / naive.rps : undefined, 10);
-  const postgraphile = get('postgraphile', 'Q4');
-  const q4 = get('repogate', 'Q4');
-  goal('Q4 Repogate rps ≥ PostGraphile', q4 && postgraphile ? q4.rps / postgraphile.rps : undefined, 1);
+  const totalTrips = (server: ServerName, scenario: ScenarioName) => {
+    const m = get(server, scenario);
+    return m && Object.values(m.roundTrips).reduce((sum, n) => sum + n, 0);
+  };
+  for (const scenario of ['Q1', 'Q3', 'Q6'] as const) {
+    goal(`${scenario} Repogate rps ≥ 0.60 × floor`, versus('floor', scenario, 'rps'), 0.6);
+    goal(`${scenario} Repogate p99 ≤ 2.5 × floor`, versus('floor', scenario, 'p99'), 2.5, false);
+  }
+  goal('Q4 Repogate rps ≥ 1.3 × PostGraphile', versus('postgraphile', 'Q4', 'rps'), 1.3);
+  goal('Q4 Repogate round trips ≤ PostGraphile (1)', totalTrips('repogate', 'Q4'), totalTrips('postgraphile', 'Q4') ?? 1, false, '');
+  goal('Q5 Repogate rps ≥ 1.2 × PostGraphile', versus('postgraphile', 'Q5', 'rps'), 1.2);
+  goal('Q5 Repogate CPU ms/req ≤ naive yoga', versus('naive', 'Q5', 'cpuMsPerRequest'), 1, false);
+  goal('Q2 Repogate round trips ≤ floor', totalTrips('repogate', 'Q2'), totalTrips('floor', 'Q2') ?? 1, false, '');
   return rows;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The comparison's chart (bench/compare/chart.ts, issue 15): well-formed SVG, one bar per scenario
- * and server at concurrency 10, every label escaped, the goal line where issue 5 puts it.
+ * and server at concurrency 10, every label escaped, the goal line where issue 15 puts it.
  */
 import { describe, expect, it } from 'vitest';
 import { floorGoals, renderChart, type RunInfo } from '../../bench/compare/chart.js';
@@ -81,7 +81,7 @@ describe('the comparison chart', () => {
     expect(svg).not.toContain('<with>');
   });
 
-  it("draws issue 5's goal as a dashed line at its fraction of the floor's bar, across the scenario's bars, with the verdict", () => {
+  it("draws issue 15's goal as a dashed line at its fraction of the floor's bar, across the scenario's bars, with the verdict", () => {
     const goals = [...svg.matchAll(/<line class="goal" data-scenario="(\w+)" data-goal="([\d.]+)" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"[^>]*stroke-dasharray/g)]
       .map(([, scenario, goal, x1, y1, x2, y2]) => ({ scenario, goal: Number(goal), x1: Number(x1), y1: Number(y1), x2: Number(x2), y2: Number(y2) }));
     expect(goals.map((g) => g.scenario)).toEqual(['Q1']);
