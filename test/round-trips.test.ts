@@ -3,7 +3,7 @@
  * many rows it touches (ARCHITECTURE.md, rule 4).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { extraMainTrips, openGateway } from './support.js';
+import { extraMainTrips, mainUrl, openGateway, pgRows } from './support.js';
 
 const gateway = openGateway();
 afterAll(() => gateway.close());
@@ -49,11 +49,29 @@ describe('round trips', () => {
     `);
     expect(response.errors).toBeUndefined();
     expect(response.extensions!.repos).toMatchObject({
-      // users, then their companies; the devices' users are the same users, already in this
-      // request's DataLoader cache, so they cost nothing (in-process).
-      main: { roundTrips: 2 + extraMainTrips.legacyLookup() + extraMainTrips.uncachedLevel() },
+      // users with their companies, one statement (a join: the selection goes on to company); the
+      // devices' users are the same users, already in this request's DataLoader cache, so they
+      // cost nothing (in-process).
+      main: { roundTrips: 1 + extraMainTrips.legacyLookup() + extraMainTrips.uncachedLevel() },
       telemetry: { roundTrips: 1 },
       legacy: { roundTrips: 1 },
     });
+  });
+
+  it.each([
+    ['directly', '{ user(id: "7") { id name company { id name createdAt } } }'],
+    ['through a named fragment', '{ user(id: "7") { ...withCompany } } fragment withCompany on User { id name company { id name createdAt } }'],
+    ['through an inline fragment, aliased', '{ user(id: "7") { id name ... on User { employer: company { id name createdAt } } } }'],
+  ])('fetches a user with its company in one statement (a join), asked %s', async (_how, query) => {
+    const response = await gateway.request(query);
+    expect(response.errors).toBeUndefined();
+    const [row] = await pgRows(mainUrl(), `
+      SELECT u.id::text, u.name, c.id::text AS company_id, c.name AS company_name, c.created_at
+      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = 7`);
+    const user = response.data!.user;
+    expect({ id: user.id, name: user.name, company: user.company ?? user.employer }).toEqual({
+      id: row!.id, name: row!.name, company: { id: row!.company_id, name: row!.company_name, createdAt: row!.created_at.toISOString() },
+    });
+    expect(response.extensions!.repos!.main!.roundTrips).toBe(1);
   });
 });

@@ -31,6 +31,29 @@ export function select(columns: readonly Column[], canSee: CanSee, dialect: Dial
 }
 
 /**
+ * The columns of a related row read in the same statement (a join), each named `<prefix>.<name>`
+ * so the row can be told apart from the one it joins (`splitPrefixed`).
+ */
+export function prefixed(columns: readonly Column[], prefix: string): Column[] {
+  return columns.map((column) => ({ ...column, as: `${prefix}.${column.as ?? column.sql}` }));
+}
+
+/**
+ * Splits a joined row into its own columns and the related row's (null when the join found none:
+ * its key column is null).
+ */
+export function splitPrefixed<R, J>(row: Record<string, unknown>, prefix: string, key = 'id'): [R, J | null] {
+  const own: Record<string, unknown> = {};
+  const joined: Record<string, unknown> = {};
+  const start = `${prefix}.`;
+  for (const name in row) {
+    if (name.startsWith(start)) joined[name.slice(start.length)] = row[name];
+    else own[name] = row[name];
+  }
+  return [own as R, joined[key] === null || joined[key] === undefined ? null : (joined as J)];
+}
+
+/**
  * A subgraph's statements per class, built once per `canSee` (the gateway keeps one per class),
  * so each class's statements are constants like any other.
  */

@@ -1,6 +1,7 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { acrossHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
+import { splitPrefixed } from '../../src/subgraph-kit/columns.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
 import type { ArchiveReader, ArchiveWindow } from '../../src/subgraph-kit/request-facts.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
@@ -20,15 +21,32 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
     window: TimeWindow,
     older: (archive: ArchiveReader, window: ArchiveWindow) => Promise<R[]>,
   ) => acrossHorizon({ rows, isRow: (row) => row.userId !== null, window, what: 'time entries', archive: request.facts.archive, older });
+  const companyById = rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(statements.companiesByIds, [ids]), (row) => row.id);
+  const userById = rowLoader('User', (ids) => repo.read<sql.UserRow>(statements.usersByIds, [ids]), (row) => row.id);
   return {
     statements,
-    companyById: rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(statements.companiesByIds, [ids]), (row) => row.id),
+    companyById,
     companyByLegacyCode: rowLoader(
       'Company',
       (codes) => repo.read<sql.CompanyRow>(statements.companiesByLegacyCodes, [codes]),
       (row) => row.legacyCustomerCode ?? '',
     ),
-    userById: rowLoader('User', (ids) => repo.read<sql.UserRow>(statements.usersByIds, [ids]), (row) => row.id),
+    userById,
+    /**
+     * Users asked for with their company: one statement. User.company then finds its row in
+     * companyById, and a later lookup of the same user (Device.user) in userById.
+     */
+    userWithCompanyById: rowLoader(
+      'User',
+      async (ids) =>
+        (await repo.read<Record<string, unknown>>(statements.usersWithCompaniesByIds, [ids])).map((row) => {
+          const [user, company] = splitPrefixed<sql.UserRow, sql.CompanyRow>(row, 'company');
+          if (company) companyById.prime(company.id, company);
+          userById.prime(user.id, user);
+          return user;
+        }),
+      (row) => row.id,
+    ),
     projectById: rowLoader('Project', (ids) => repo.read<sql.ProjectRow>(sql.projectsByIds, [ids]), (row) => row.id),
     timeEntryById: rowLoader('TimeEntry', (ids) => repo.read<sql.TimeEntryRow>(statements.timeEntriesByIds, [ids]), (row) => row.id),
     projectsByCompany: groupLoader(

@@ -1,7 +1,9 @@
 import type { IResolvers } from '@graphql-tools/utils';
+import type { GraphQLResolveInfo } from 'graphql';
 import { timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
+import { asksFor } from '../../src/subgraph-kit/lookahead.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { MainLoaders } from './loaders.js';
@@ -17,6 +19,9 @@ type Window = { from: Date; to: Date };
 type Page = { first?: number | null; after?: string | null };
 
 
+/** The user loader for a selection: with the company joined in when the selection goes on to it. */
+const usersFor = (main: MainContext['main'], info: GraphQLResolveInfo) => (asksFor(info, 'company') ? main.loaders.userWithCompanyById : main.loaders.userById);
+
 export const resolvers: IResolvers<unknown, MainContext> = {
   DateTime: scalarResolvers.DateTime,
   Query: {
@@ -26,8 +31,9 @@ export const resolvers: IResolvers<unknown, MainContext> = {
       return toConnection(rows, page.first);
     },
     company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),
-    user: (_root, { id }: { id: string }, { main }) => findById(main.loaders.userById, id),
-    users: (_root, { ids }: { ids: string[] }, { main }) => Promise.all(ids.map((id) => findById(main.loaders.userById, id))),
+    user: (_root, { id }: { id: string }, { main }, info) => findById(usersFor(main, info), id),
+    // Also the User merge entry point: the gateway fetches users with their company (Device.user.company) this way.
+    users: (_root, { ids }: { ids: string[] }, { main }, info) => Promise.all(ids.map((id) => findById(usersFor(main, info), id))),
     _companiesByLegacyCodes: (_root, { codes }: { codes: string[] }, { main }) =>
       loadManyOrNull(main.loaders.companyByLegacyCode, codes),
   },

@@ -1,5 +1,5 @@
 import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
-import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
+import { perClass, prefixed, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
 import type { ArchivedTimeEntry } from '../../src/subgraph-kit/request-facts.js';
 
 /**
@@ -75,6 +75,11 @@ function buildStatements(canSee: CanSee) {
       LIMIT $2`,
 
     usersByIds: `SELECT ${users} FROM users WHERE id = ANY($1::bigint[])`,
+
+    /** Users with their company in one statement, its columns named `company.<name>` (a user asked for with its company). */
+    usersWithCompaniesByIds: `
+      SELECT u.*, c.* FROM (SELECT ${users} FROM users WHERE id = ANY($1::bigint[])) AS u
+      LEFT JOIN LATERAL (SELECT ${select(prefixed(companyColumns, 'company'), canSee)} FROM companies WHERE id = u."companyId") AS c ON true`,
 
     /** One keyset page per company ($1 company ids, $2 after id, $3 page size + 1), via the (company_id, id) index. */
     usersPageByCompanies: `
