@@ -2,9 +2,11 @@
  * The gateway's own CPU per request, per scenario: requests go straight into yoga's fetch
  * handler (no HTTP, no load generator in the way), 10 at a time, and the process's CPU time is
  * divided by the requests served. Steadier than req/s under autocannon on a small machine, so it
- * is what tuning steps are compared by; run it under `node --cpu-prof` to see where the time goes.
+ * is what tuning steps are compared by. `--profile` also samples the measured window and splits
+ * its CPU by owner (each plugin, graphql-js, stitching, the driver…: bench/cpu-profile.ts); run
+ * it under `node --cpu-prof` for the whole call tree.
  *
- *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6]
+ *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6 --profile]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { prng } from '../dev/stack/demo.js';
 import { scenarios } from './compare/scenarios.js';
 import { prepareBench } from './compare/setup.js';
+import { ownersTable, profileWhile } from './cpu-profile.js';
 
 // Measure the gateway as npm start runs it: its node flags and NODE_ENV. Re-run ourselves with them if missing.
 const gatewayNodeFlags = JSON.parse(readFileSync(path.join(projectRoot, 'scripts', 'gateway-node-flags.json'), 'utf8')) as string[];
@@ -27,7 +30,7 @@ if (process.env.NODE_ENV !== 'production' || !gatewayNodeFlags.every((flag) => p
   process.exit(run.status ?? 1);
 }
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, scenarios: { type: 'string', default: 'Q1,Q2,Q3,Q4,Q5,Q6' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, scenarios: { type: 'string', default: 'Q1,Q2,Q3,Q4,Q5,Q6' }, profile: { type: 'boolean', default: false } } });
 const wanted = new Set(values.scenarios.split(','));
 
 const { topology, token } = await prepareBench(10);
@@ -50,14 +53,17 @@ for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let sent = 0;
-  await Promise.all(Array.from({ length: 10 }, async () => {
+  const load = () => Promise.all(Array.from({ length: 10 }, async () => {
     while (sent < requests) {
       sent += 1;
       await one();
     }
-  }));
+  })).then(() => undefined);
+  // The profiler's own cost lands in the CPU figure too: compare profiled runs with profiled runs.
+  const owners = values.profile ? await profileWhile(load) : (await load(), undefined);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
   console.log(`${scenario.name}: ${((cpu.user + cpu.system) / 1000 / requests).toFixed(2)} CPU ms/request (${requests} requests, ${(requests / seconds).toFixed(0)} req/s in-process)`);
+  if (owners) console.log(`\n${ownersTable(owners, requests).join('\n')}\n`);
 }
 await repogate.close();
