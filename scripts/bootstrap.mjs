@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`: Node built-ins only, because node_modules may not
 // exist yet. Installs what is missing (node modules; mariadb-server, postgresql and, for tests,
-// chromium from Debian's packages), then hands over to the real command.
+// chromium and pgbouncer from Debian's packages), then hands over to the real command.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +31,9 @@ const hasPostgres = () =>
   readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/pg_ctl`));
 const hasMariadb = () => ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].some(existsSync);
 const hasChromium = () => existsSync('/usr/bin/chromium');
+const hasPgbouncer = () => existsSync('/usr/sbin/pgbouncer');
+// The stack's switch (dev/stack/pgbouncer.ts): PgBouncer in front of its PostgreSQL servers.
+const pgbouncerRequested = ['1', 'true'].includes(process.env.REPOGATE_PGBOUNCER ?? '');
 
 let aptUpdated = false;
 function ensureDebianPackage(name, present) {
@@ -93,6 +96,8 @@ function serve(command, args, options = {}) {
 ensureNodeModules();
 ensureDebianPackage('postgresql', hasPostgres);
 ensureDebianPackage('mariadb-server', hasMariadb);
+// test/pgbouncer.test.ts starts its own PgBouncers; `npm start` needs it only when asked for.
+if (task === 'test' || pgbouncerRequested) ensureDebianPackage('pgbouncer', hasPgbouncer);
 
 switch (task) {
   case 'start':

@@ -3,6 +3,8 @@
  * `telemetry` and `training`, and a real MariaDB for `legacy`, all under .data/, on 127.0.0.1 only. `stackUp`
  * is idempotent: it reuses what is initialised or running, creates the roles of the client
  * classes, migrates, grants, seeds what is empty, and writes .data/stack.json with the topology.
+ * With REPOGATE_PGBOUNCER=1 it also puts PgBouncer in front of each PostgreSQL server
+ * (pgbouncer.ts) and gives the repos their `pooler`.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -20,10 +22,13 @@ import { demoTenants, type DemoTenant } from './demo.js';
 import { subgraphsFor } from '../../src/subgraphs.js';
 import { MariadbServer } from './mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
+import { PgBouncer, pgbouncerRequested } from './pgbouncer.js';
 import { isPidAlive } from './processes.js';
 import { removeOutsideDir, serverDataDir } from './server-dirs.js';
 
 export const stackPorts = { main: 54320, mainReplica: 54321, telemetry: 54322, legacy: 33306, training: 54323 } as const;
+/** PgBouncer in front of each PostgreSQL server, when asked for (REPOGATE_PGBOUNCER=1). */
+export const poolerPorts = { main: 54330, mainReplica: 54331, telemetry: 54332, training: 54333 } as const;
 
 /** Dev-only credentials of a stack that listens on 127.0.0.1 alone. */
 const SUPERUSER_PASSWORD = 'postgres';
@@ -43,6 +48,11 @@ export interface StackInfo {
   topology: StackTopology;
   /** The PostgreSQL clusters' superuser: for tests that pause a replica's replay. */
   superuser: { user: string; password: string };
+  /**
+   * The PgBouncer ports, when the stack runs them (REPOGATE_PGBOUNCER=1); their admin console
+   * (database `pgbouncer`) takes the superuser.
+   */
+  poolers?: typeof poolerPorts;
   /** Owner URLs (they may read everything): for direct SQL in tests and tools. */
   repos: {
     main: { port: number; replicaPort: number; tenants: Record<string, string>; registry: string };
@@ -70,6 +80,33 @@ function components(options: StackOptions) {
     legacy: new MariadbServer({ dataDir, name: 'legacy', port: stackPorts.legacy, processUser: options.processUser }),
     mainReplica: new PostgresCluster({ ...common, name: 'main-replica', port: stackPorts.mainReplica }),
   };
+}
+
+/**
+ * Server connections each PgBouncer opens per (database, class role), shared by every gateway
+ * instance and worker: one instance's pool of the largest class (interactive's 10).
+ */
+const POOLER_POOL_SIZE = 10;
+
+/** PgBouncer in front of each PostgreSQL server of the stack (not started by this). */
+function poolers(options: StackOptions): Record<keyof typeof poolerPorts, PgBouncer> {
+  const dataDir = serverDataDir(options.dataDir);
+  // The class roles log in through it; the superuser may use its admin console.
+  const users = [...Object.values(classRoles), { user: 'postgres', password: SUPERUSER_PASSWORD }];
+  const pooler = (server: keyof typeof poolerPorts, name: string) =>
+    new PgBouncer({
+      name,
+      dataDir,
+      port: poolerPorts[server],
+      serverPort: stackPorts[server],
+      users,
+      adminUser: 'postgres',
+      poolSize: POOLER_POOL_SIZE,
+      // A wait for one of its server connections is bounded like a wait in a class pool (1-2 s).
+      queryWaitTimeoutSeconds: 1,
+      processUser: options.processUser,
+    });
+  return { main: pooler('main', 'main'), mainReplica: pooler('mainReplica', 'main-replica'), telemetry: pooler('telemetry', 'telemetry'), training: pooler('training', 'training') };
 }
 
 /**
@@ -150,20 +187,23 @@ async function provisionMariadb(server: MariadbServer, topology: Topology): Prom
   }
 }
 
-function buildInfo(dataDir: string): StackInfo {
+function buildInfo(dataDir: string, pooled: boolean): StackInfo {
   const registry = pgUrl(stackPorts.main, 'repogate', OWNER);
   const telemetry = pgUrl(stackPorts.telemetry, 'telemetry', OWNER);
   const legacy = `mysql://${OWNER.user}:${OWNER.password}@127.0.0.1:${stackPorts.legacy}/legacy`;
   const training = pgUrl(stackPorts.training, 'training', OWNER);
+  // The class pools through PgBouncer, when asked for; `url` and `replicas` stay direct.
+  const pooler = (server: keyof typeof poolerPorts, database: string, replica?: keyof typeof poolerPorts) =>
+    pooled ? { pooler: { url: pgUrl(poolerPorts[server], database), ...(replica && { replicas: [pgUrl(poolerPorts[replica], database)] }) } } : {};
   const topology = parseTopology(
     {
       repos: {
-        main: { driver: 'pg', url: registry, replicas: [pgUrl(stackPorts.mainReplica, 'repogate')], roles: classRoles },
-        telemetry: { driver: 'pg', url: telemetry, roles: classRoles },
+        main: { driver: 'pg', url: registry, replicas: [pgUrl(stackPorts.mainReplica, 'repogate')], roles: classRoles, ...pooler('main', 'repogate', 'mainReplica') },
+        telemetry: { driver: 'pg', url: telemetry, roles: classRoles, ...pooler('telemetry', 'telemetry') },
         legacy: { driver: 'mysql', url: legacy, roles: classRoles },
         // ML practitioners see training only; operators see it too, and their track and
         // time-entry windows that reach before the active repos' horizon are answered from it.
-        training: { driver: 'pg', url: training, roles: classRoles, classes: ['ml', 'admin'] },
+        training: { driver: 'pg', url: training, roles: classRoles, classes: ['ml', 'admin'], ...pooler('training', 'training') },
       },
       tenancy: { registryUrl: registry },
       auth: { hs256Secret: devSecret(dataDir) },
@@ -177,6 +217,7 @@ function buildInfo(dataDir: string): StackInfo {
     startedAt: new Date().toISOString(),
     topology,
     superuser: { user: 'postgres', password: SUPERUSER_PASSWORD },
+    ...(pooled && { poolers: poolerPorts }),
     repos: {
       main: {
         port: stackPorts.main,
@@ -200,11 +241,16 @@ async function start(log: Log, name: string, part: PostgresCluster | MariadbServ
   log(`stack: ${name} ${started ? 'started' : 'already running'} on 127.0.0.1:${part.port}`);
 }
 
-export async function stackUp(log: Log = console.log, options: StackOptions = stackOptions()): Promise<StackInfo> {
+/**
+ * `pooled` (default: REPOGATE_PGBOUNCER=1): PgBouncer in front of each PostgreSQL server, and
+ * the repos' `pooler` pointing at it. Without it PgBouncers of an earlier start are left as
+ * they are, unused (`stackDown` stops them).
+ */
+export async function stackUp(log: Log = console.log, options: StackOptions = stackOptions(), pooled = pgbouncerRequested()): Promise<StackInfo> {
   const release = acquireLock(options.dataDir);
   try {
     const parts = components(options);
-    const info = buildInfo(options.dataDir);
+    const info = buildInfo(options.dataDir, pooled);
     const { topology } = info;
     if (!parts.main.dir.startsWith(options.dataDir)) {
       log(`stack: the service users cannot enter this checkout's folder (mode 0700 above it?): the servers keep their files in ${path.dirname(parts.main.dir)} (linked as ${path.relative(projectRoot, options.dataDir)}/servers)`);
@@ -239,6 +285,13 @@ export async function stackUp(log: Log = console.log, options: StackOptions = st
     await parts.mainReplica.initReplicaOf(stackPorts.main, REPLICATOR);
     await start(log, 'main replica', parts.mainReplica);
 
+    if (pooled) {
+      for (const pooler of Object.values(poolers(options))) {
+        const started = await pooler.start();
+        log(`stack: pgbouncer in front of ${pooler.name} ${started ? 'started' : 'reloaded'} on 127.0.0.1:${pooler.port} (transaction mode)`);
+      }
+    }
+
     writeFileSync(stackFile(options), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     return info;
   } finally {
@@ -267,6 +320,12 @@ function logApplied(log: Log, where: string, applied: string[]): void {
 export async function stackDown(log: Log = console.log, options: StackOptions = stackOptions()): Promise<void> {
   if (!existsSync(options.dataDir)) return log('stack: nothing to stop (no .data)');
   const parts = components(options);
+  // PgBouncers first (from a start with REPOGATE_PGBOUNCER=1): they front the servers.
+  for (const pooler of Object.values(poolers(options))) {
+    if (!pooler.pid()) continue;
+    await pooler.stop();
+    log(`stack: pgbouncer in front of ${pooler.name} stopped`);
+  }
   for (const [name, part] of [['main replica', parts.mainReplica], ['main', parts.main], ['telemetry', parts.telemetry], ['legacy', parts.legacy], ['training', parts.training]] as const) {
     await part.stop();
     log(`stack: ${name} stopped`);
@@ -288,6 +347,11 @@ export function readStackInfo(options: StackOptions = stackOptions()): StackInfo
 /** The processes of the stack, for tests that take one down and bring it back. */
 export function stackProcesses(options: StackOptions = stackOptions()) {
   return components(options);
+}
+
+/** The stack's PgBouncers (running only after a start with REPOGATE_PGBOUNCER=1). */
+export function stackPoolers(options: StackOptions = stackOptions()) {
+  return poolers(options);
 }
 
 /** The MariaDB process of the stack. */

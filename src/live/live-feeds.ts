@@ -30,6 +30,8 @@ export class LiveFeeds {
       const config = repoConfig(topology, subgraph.name);
       if (config.driver !== 'pg') throw new Error(`repos.${subgraph.name}: live channels need PostgreSQL (LISTEN/NOTIFY)`);
       // The admin role: the gateway's own connections (health checks) use it too; LISTEN needs no GRANT.
+      // Directly to the primary, never through the repo's `pooler`: LISTEN belongs to a session,
+      // and a pooler in transaction mode hands the server connection on after each transaction.
       const listener = new ChannelListener(subgraph.name, connectionUrl(config, 'primary', config.roles.admin), subgraph.channels!, logger);
       for (const channel of subgraph.channels!) this.byChannel.set(channel, listener);
     }

@@ -36,4 +36,9 @@ export interface DatabaseOptions {
   idleTimeoutMs: number;
   /** Requests that may wait for a connection; more are refused at once with REPO_BUSY. */
   maxQueue: number;
+  /**
+   * `url` is a pooler in transaction mode (PgBouncer): a connection is a server's only for one
+   * transaction, so nothing may outlive one (pg only; config.ts, `pooler`).
+   */
+  pooled?: boolean;
 }

@@ -1,7 +1,7 @@
 /**
- * What a driver error means for the client. Unreachable → REPO_UNAVAILABLE; pool exhausted or
- * statement timeout → REPO_BUSY; privilege refused by the database → FORBIDDEN. Anything else
- * is a bug and is rethrown as is, to be masked.
+ * What a driver error means for the client. Unreachable → REPO_UNAVAILABLE; pool exhausted (the
+ * class pool's, or a pooler's in front of the repo) or statement timeout → REPO_BUSY; privilege
+ * refused by the database → FORBIDDEN. Anything else is a bug and is rethrown as is, to be masked.
  */
 import { ForbiddenError, RepoBusyError, RepoUnavailableError } from '../errors.js';
 
@@ -25,6 +25,9 @@ const unreachableCodes = new Set([
 // PostgreSQL 42501 insufficient_privilege; MariaDB table / column access denied, and a database
 // the account has no privilege on at all (MariaDB refuses the connection itself: class ml on legacy).
 const forbiddenCodes = new Set(['42501', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+
+// PgBouncer's refusals (SQLSTATE 08P01, its own) that mean "wait": its server pool is busy, or its client slots are full.
+const pgbouncerBusy = /^(query_wait_timeout|no more connections allowed)/;
 
 // PostgreSQL 57014 query_canceled (statement_timeout); MariaDB max_statement_time exceeded.
 const timeoutCodes = new Set(['57014', 'ER_STATEMENT_TIMEOUT']);
@@ -50,6 +53,10 @@ export function translateDriverError(repo: string, error: unknown): unknown {
   if (code && timeoutCodes.has(code)) return new RepoBusyError(repo, 'took longer than its statement timeout', 'statement');
   // pg-pool's wait in the queue timed out: every connection was taken (by statements on a hung server, say).
   if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') return new RepoBusyError(repo);
+  // A pooler's (PgBouncer's) wait for one of its server connections ran out (`query_wait_timeout`:
+  // its pool for the class's role stayed busy, or it cannot reach the server; it does not say
+  // which), or it takes no more clients: the class pool's wait, one hop further.
+  if (code === '08P01' && pgbouncerBusy.test((error as Error).message)) return new RepoBusyError(repo);
   if (isUnreachable(error)) return new RepoUnavailableError(repo);
   return error;
 }

@@ -23,10 +23,27 @@ function statementName(sql: string): string {
 }
 
 class PgDriver implements Driver<pg.PoolClient> {
-  readonly statements = { begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' };
+  readonly statements: Driver<pg.PoolClient>['statements'];
+  readonly perTransaction: boolean;
   private readonly pool: pg.Pool;
 
   constructor(private readonly options: DatabaseOptions) {
+    // Through a pooler in transaction mode (PgBouncer) a client connection has a server
+    // connection for one transaction at a time, each time perhaps another one, shared with other
+    // clients of the same role: nothing set on a session may be counted on. PgBouncer refuses a
+    // startup parameter it does not know (`statement_timeout`: "unsupported startup parameter")
+    // or, listed in its ignore_startup_parameters, drops it; so the class's timeout is set at
+    // the start of every transaction instead, with the BEGIN in the same round trip, and a lone
+    // statement gets a transaction of its own (pooled-database.ts). Named prepared statements
+    // live in a server session too: through the pooler they are unnamed (PgBouncer < 1.21 has no
+    // max_prepared_statements).
+    const pooled = options.pooled ?? false;
+    this.perTransaction = pooled;
+    this.statements = {
+      begin: pooled ? `BEGIN; SET LOCAL statement_timeout = ${Math.trunc(options.statementTimeoutMs)}` : 'BEGIN',
+      commit: 'COMMIT',
+      rollback: 'ROLLBACK',
+    };
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
@@ -34,8 +51,9 @@ class PgDriver implements Driver<pg.PoolClient> {
       // Bounds both the wait in the queue of a full pool and opening a new connection. A
       // connection freed after a waiter gave up is handed to the next one, not to it (no leak).
       connectionTimeoutMillis: options.acquireTimeoutMs,
-      statement_timeout: options.statementTimeoutMs,
+      ...(!pooled && { statement_timeout: options.statementTimeoutMs }),
       query_timeout: options.readTimeoutMs,
+      // PgBouncer passes application_name on (it is one of the parameters it tracks per client).
       application_name: `repogate:${options.repo}`,
     });
     // A client whose server went away emits 'error': on the pool while idle, on the client itself
@@ -55,6 +73,7 @@ class PgDriver implements Driver<pg.PoolClient> {
 
   async run<R extends object>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<R[]> {
     if (params.length === 0) return (await client.query(sql)).rows as R[];
+    if (this.perTransaction) return (await client.query(sql, params as unknown[])).rows as R[];
     return (await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
   }
 

@@ -17,6 +17,12 @@ export interface Driver<C> {
   /** Back to the pool, or destroyed when `broken` (its server was lost or hung). */
   release(connection: C, broken: boolean): void;
   readonly statements: { begin: string; commit: string; rollback: string };
+  /**
+   * A connection is a server's for one transaction only (a pooler in transaction mode): the
+   * session's settings ride in `begin` (SET LOCAL), so a statement on its own runs inside
+   * begin … commit too.
+   */
+  readonly perTransaction?: boolean;
   stats(): PoolStats;
   close(): Promise<void>;
 }
@@ -28,6 +34,7 @@ export class PooledDatabase<C> implements Database {
   ) {}
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    if (this.driver.perTransaction) return this.transaction((tx) => tx.query<R>(sql, params));
     const connection = await this.acquire();
     let broken = false;
     try {

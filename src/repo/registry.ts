@@ -38,9 +38,20 @@ export interface PoolAddress {
 
 export type ServerState = 'up' | 'down' | 'lagging';
 
-/** The URL of `server` with the class's role as user and `database` as path. */
-export function connectionUrl(config: RepoConfig, server: Server, role: { user: string; password: string }, database?: string): string {
-  const base = server === 'primary' ? config.url : (config.driver === 'pg' ? config.replicas[server] : undefined);
+/** The pooler in front of `server` (config.ts, `pooler`), when the topology names one. */
+export function poolerUrl(config: RepoConfig, server: Server): string | undefined {
+  if (config.driver !== 'pg' || !config.pooler) return undefined;
+  return server === 'primary' ? config.pooler.url : config.pooler.replicas?.[server];
+}
+
+/**
+ * The URL of `server` with the class's role as user and `database` as path: the server itself,
+ * or with `via: 'pooler'` its pooler where it has one. What holds a session (LISTEN, the replica
+ * monitor's probes) connects directly.
+ */
+export function connectionUrl(config: RepoConfig, server: Server, role: { user: string; password: string }, database?: string, via: 'direct' | 'pooler' = 'direct'): string {
+  const direct = server === 'primary' ? config.url : (config.driver === 'pg' ? config.replicas[server] : undefined);
+  const base = (via === 'pooler' ? poolerUrl(config, server) : undefined) ?? direct;
   if (!base) throw new Error(`repo has no replica ${server}`);
   const url = new URL(base);
   url.username = encodeURIComponent(role.user);
@@ -77,7 +88,8 @@ export class RepoRegistry {
     for (const name of this.repoNames) {
       const config = repoConfig(topology, name);
       if (config.driver !== 'pg' || config.replicas.length === 0) continue;
-      const watcher = (server: Server) => this.healthPool(name, server);
+      // Directly, not through a pooler: WAL positions are the server's own, not any server's.
+      const watcher = (server: Server) => this.healthPool(name, server, 'direct');
       const monitor = new ReplicaMonitor(
         watcher('primary'),
         config.replicas.map((_, index) => watcher(index)),
@@ -123,17 +135,22 @@ export class RepoRegistry {
 
   private readonly guarded = new WeakMap<Database, Database>();
 
-  /** The admin connection the gateway's own pings use, bounded by HEALTH_CHECK_TIMEOUT_MS. */
-  private healthPool(repo: RepoName, server: Server): Database {
-    return this.open({ repo, clientClass: 'admin', server }, true);
+  /**
+   * The admin connection the gateway's own pings use, bounded by HEALTH_CHECK_TIMEOUT_MS. The
+   * breaker's probes and /ready go the way the class pools go (through the repo's pooler, if it
+   * has one: that is what requests need up); the replica monitor's, directly.
+   */
+  private healthPool(repo: RepoName, server: Server, via: 'direct' | 'pooler' = 'pooler'): Database {
+    return this.open({ repo, clientClass: 'admin', server }, true, via);
   }
 
-  private open(address: PoolAddress, health = false): Database {
+  private open(address: PoolAddress, health = false, via: 'direct' | 'pooler' = 'pooler'): Database {
     const { repo, clientClass, server, database, poolCap } = address;
-    const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${health ? 'health' : ''}`;
+    const config = repoConfig(this.topology, repo);
+    const pooled = via === 'pooler' && poolerUrl(config, server) !== undefined;
+    const key = `${repo}|${clientClass}|${server}|${database ?? ''}|${health ? 'health' : ''}|${pooled ? 'pooler' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      const config = repoConfig(this.topology, repo);
       const role = config.roles[clientClass];
       // A class with no login on a repo (ml outside training) may touch nothing there.
       if (!role) throw new ForbiddenError();
@@ -142,7 +159,8 @@ export class RepoRegistry {
       const statementTimeoutMs = health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.statementTimeoutMs;
       const options = {
         repo,
-        url: connectionUrl(config, server, role, database),
+        url: connectionUrl(config, server, role, database, pooled ? 'pooler' : 'direct'),
+        pooled,
         poolSize: size,
         maxQueue: size * QUEUE_PER_CONNECTION,
         acquireTimeoutMs: health ? HEALTH_CHECK_TIMEOUT_MS : classOptions.acquireTimeoutMs,

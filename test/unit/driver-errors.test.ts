@@ -37,6 +37,10 @@ describe('translateDriverError', () => {
     );
   });
 
+  it.each(['query_wait_timeout', 'no more connections allowed (max_client_conn)'])('makes PgBouncer\'s %j REPO_BUSY', (message) => {
+    expect(translateDriverError('main', driverError(message, '08P01'))).toEqual(new RepoBusyError('main'));
+  });
+
   it('passes its own errors through unchanged', () => {
     const busy = new RepoBusyError('main');
     expect(translateDriverError('telemetry', busy)).toBe(busy);

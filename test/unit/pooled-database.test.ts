@@ -11,10 +11,11 @@ import { PooledDatabase, type Driver } from '../../src/repo/pooled-database.js';
 const lost = () => new Error('Connection terminated unexpectedly');
 
 /** A driver whose statements answer from `answers` (an Error is thrown), logging every call. */
-function fakeDriver(answers: Record<string, unknown[] | Error> = {}, acquireError?: Error) {
+function fakeDriver(answers: Record<string, unknown[] | Error> = {}, acquireError?: Error, pooled = false) {
   const log: string[] = [];
   const driver: Driver<'conn'> = {
-    statements: { begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' },
+    statements: { begin: pooled ? 'BEGIN; SET LOCAL statement_timeout = 1000' : 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' },
+    perTransaction: pooled,
     acquire: async () => {
       log.push('acquire');
       if (acquireError) throw acquireError;
@@ -71,6 +72,21 @@ describe('PooledDatabase', () => {
     const { log, database } = fakeDriver({ ROLLBACK: new Error('ROLLBACK failed') });
     await expect(database.transaction(() => Promise.reject(new Error('work failed')))).rejects.toEqual(new Error('work failed'));
     expect(log).toEqual(['acquire', 'BEGIN', 'ROLLBACK', 'destroy']);
+  });
+
+  it('runs a lone statement in a transaction of its own behind a pooler in transaction mode, its settings in the BEGIN', async () => {
+    const { log, database } = fakeDriver({ 'SELECT 1': [{ one: 1 }] }, undefined, true);
+    expect({ rows: await database.query('SELECT 1'), log }).toEqual({
+      rows: [{ one: 1 }],
+      log: ['acquire', 'BEGIN; SET LOCAL statement_timeout = 1000', 'SELECT 1', 'COMMIT', 'release'],
+    });
+  });
+
+  it('rolls back a lone statement that failed behind a pooler, and says why', async () => {
+    const timedOut = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const { log, database } = fakeDriver({ 'SELECT pg_sleep(3)': timedOut }, undefined, true);
+    await expect(database.query('SELECT pg_sleep(3)')).rejects.toEqual(new RepoBusyError('main', 'took longer than its statement timeout', 'statement'));
+    expect(log).toEqual(['acquire', 'BEGIN; SET LOCAL statement_timeout = 1000', 'SELECT pg_sleep(3)', 'ROLLBACK', 'release']);
   });
 
   it.each([

@@ -91,6 +91,30 @@ describe('what a topology may not say', () => {
     }
   });
 
+  it('takes a pooler in front of a PostgreSQL repo, one per replica if any, and none for MariaDB', () => {
+    const pooled = minimal();
+    pooled.repos.main = { ...pooled.repos.main, replicas: ['postgres://replica:5432/main'], pooler: { url: 'postgres://bouncer:6432/main', replicas: ['postgres://bouncer-replica:6432/main'] } };
+    pooled.repos.telemetry.pooler = { url: 'postgres://bouncer:6432/telemetry' };
+    const topology = parseTopology(pooled);
+    expect([topology.repos.main, topology.repos.telemetry]).toMatchObject([
+      { url: 'postgres://db:5432/main', pooler: { url: 'postgres://bouncer:6432/main', replicas: ['postgres://bouncer-replica:6432/main'] } },
+      { url: 'postgres://db:5432/telemetry', pooler: { url: 'postgres://bouncer:6432/telemetry' } },
+    ]);
+    const bad = minimal();
+    bad.repos.main = { ...bad.repos.main, replicas: ['postgres://replica:5432/main'], pooler: { url: 'postgres://bouncer:6432/main', replicas: [] } };
+    bad.repos.telemetry.pooler = { url: 'http://bouncer:6432/telemetry', poolMode: 'session' };
+    bad.repos.legacy.pooler = { url: 'postgres://bouncer:6432/legacy' };
+    expect(refusal(bad)).toBe(
+      [
+        'invalid Repogate config (repogate.json):',
+        '  repos.main.pooler.replicas: must name one pooler per replica (1), in their order',
+        '  repos.telemetry.pooler.url: must be a postgres:// URL',
+        '  repos.telemetry.pooler: Unrecognized key: "poolMode"',
+        '  repos.legacy: Unrecognized key: "pooler"',
+      ].join('\n'),
+    );
+  });
+
   it('refuses a foreign subgraph named as a repo, or without a URL and no supergraph to give one', () => {
     const config = { ...minimal(), foreign: { main: { url: 'http://reviews:4001/graphql' }, reviews: {} } };
     expect(refusal(config)).toBe(
