@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clientClasses } from '../src/config.js';
 import { buildClassSchemas } from '../src/gateway/class-schemas.js';
 import { buildGatewaySchema } from '../src/gateway/stitch.js';
-import { openGateway, statementsRun, testTopology, type GraphQLResponse, type RequestOptions, type TestGateway } from './support.js';
+import { openGateway, openPlainStitchingGateway, statementsRun, testTopology, type GraphQLResponse, type RequestOptions, type TestGateway } from './support.js';
 
 type Path = (string | number)[];
 interface Payload extends GraphQLResponse {
@@ -17,7 +17,7 @@ interface Payload extends GraphQLResponse {
 }
 
 const gateway = openGateway();
-const stitchedOnly = openGateway({ subgraphSchemas: [] });
+const stitchedOnly = openPlainStitchingGateway();
 const legacyClosed = structuredClone(testTopology());
 legacyClosed.repos.legacy!.url = 'mysql://repogate:repogate@127.0.0.1:1/legacy';
 const legacyDown = openGateway({ topology: legacyClosed });

@@ -9,10 +9,10 @@ import { buildGatewaySchema } from '../src/gateway/stitch.js';
 import { builtInSubgraphs as subgraphs } from '../src/subgraphs.js';
 import { soleSubgraph } from '../src/gateway/use-single-subgraph.js';
 import { subgraphSchema } from '../src/subgraph-kit/subgraph.js';
-import { openGateway, type GraphQLResponse } from './support.js';
+import { openGateway, openPlainStitchingGateway, type GraphQLResponse } from './support.js';
 
 const passThrough = openGateway();
-const stitchedOnly = openGateway({ subgraphSchemas: [] });
+const stitchedOnly = openPlainStitchingGateway();
 afterAll(() => Promise.all([passThrough.close(), stitchedOnly.close()]));
 
 const week = { from: '2026-10-25T00:00:00Z', to: '2026-11-01T00:00:00Z' };

@@ -117,6 +117,17 @@ export function openGateway(
   };
 }
 
+/**
+ * A gateway that answers every operation through plain stitching: no single-subgraph pass-through,
+ * nor any planning added later. It is the reference the planned path (`openGateway()`) is held to
+ * (differential.test.ts, single-subgraph.test.ts); every such gateway is opened here, so switching
+ * off a new planning step for all of them is a change to this function alone.
+ */
+export function openPlainStitchingGateway(options: Omit<NonNullable<Parameters<typeof openGateway>[0]>, 'subgraphSchemas'> = {}): TestGateway {
+  // No subgraph schema to pass an operation through to: everything goes through the stitched schema.
+  return openGateway({ ...options, subgraphSchemas: [] });
+}
+
 /** Direct SQL against a PostgreSQL database of the stack: the reference answers. */
 export function pgRows<R = Record<string, any>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   return withPgClient(url, async (client) => (await client.query(sql, params)).rows as R[]);

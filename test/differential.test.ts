@@ -1,0 +1,262 @@
+/**
+ * The correctness guard of planning (issue 15): whatever the gateway plans instead of plain
+ * stitching (today: operations one subgraph answers alone skip it), the answer must be the one
+ * plain stitching gives. Every operation runs through both, `openGateway()` (the planned path) and
+ * `openPlainStitchingGateway()`, and must get the same data, the same errors (message, code and
+ * path) and no more round trips on any repo than stitching costs.
+ *
+ * The operations: those of schemas/operations, and a corpus generated over each class's schema
+ * (operation-corpus.ts), from a fixed seed so `npm test` is deterministic. A longer random run:
+ * `npm run test:differential`, or REPOGATE_CORPUS_SEED=<n|random> and REPOGATE_CORPUS_SIZE=<n>.
+ * Differences found and not fixed yet are pinned in `knownDifferences`, each with its smallest
+ * operation; the corpus steers clear of them or, for one, recognises exactly its shape.
+ */
+import { randomInt } from 'node:crypto';
+import { parse, print, validate, type GraphQLSchema } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classDefaults } from '../src/config.js';
+import { schemaForClass } from '../src/gateway/class-schemas.js';
+import { buildGatewaySchema } from '../src/gateway/stitch.js';
+import { subgraphsFor } from '../src/subgraphs.js';
+import { generateCorpus } from './operation-corpus.js';
+import {
+  openGateway, openPlainStitchingGateway, sdkOperations, sdkOperationVariables, testTopology, type GraphQLResponse, type RequestOptions, type TestGateway,
+} from './support.js';
+
+/** The issue's number: any fixed seed would do, this one is easy to find again. */
+const DEFAULT_SEED = 15;
+const DEFAULT_SIZE = 150;
+
+function corpusSeedFrom(setting: string | undefined): number {
+  if (!setting) return DEFAULT_SEED;
+  if (setting === 'random') return randomInt(2 ** 31);
+  const seed = Number(setting);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`REPOGATE_CORPUS_SEED must be a non-negative integer or "random", not ${setting}`);
+  return seed;
+}
+
+const corpusSeed = corpusSeedFrom(process.env.REPOGATE_CORPUS_SEED);
+const corpusSize = Number(process.env.REPOGATE_CORPUS_SIZE || DEFAULT_SIZE);
+const reproduce = `REPOGATE_CORPUS_SEED=${corpusSeed} REPOGATE_CORPUS_SIZE=${corpusSize} npx vitest run --project integration test/differential.test.ts`;
+
+/** The classes that see the active repos (ml sees training alone: nothing to plan across). */
+const classes = ['interactive', 'api', 'admin'] as const;
+type AskingClass = (typeof classes)[number];
+
+/** Who asks, and what share of the corpus each gets: the three classes of acme, and globex now and then. */
+const askers: { clientClass: AskingClass; tenant: string; weight: number }[] = [
+  { clientClass: 'interactive', tenant: 'acme', weight: 3 },
+  { clientClass: 'api', tenant: 'acme', weight: 3 },
+  { clientClass: 'admin', tenant: 'acme', weight: 3 },
+  { clientClass: 'interactive', tenant: 'globex', weight: 1 },
+  { clientClass: 'admin', tenant: 'globex', weight: 1 },
+];
+const totalWeight = askers.reduce((sum, asker) => sum + asker.weight, 0);
+const shareOf = (weight: number) => Math.round((corpusSize * weight) / totalWeight);
+
+let planned: TestGateway;
+let plain: TestGateway;
+let classSchemas: Record<AskingClass, GraphQLSchema>;
+let sdkVariables: Record<string, Record<string, unknown>>;
+
+beforeAll(async () => {
+  console.log(`differential: corpus seed ${corpusSeed}, ${corpusSize} generated operations (reproduce: ${reproduce})`);
+  planned = openGateway();
+  plain = openPlainStitchingGateway();
+  // The schemas the gateway validates each class's operations against, built as it builds them.
+  const subgraphs = subgraphsFor(testTopology());
+  const stitched = buildGatewaySchema(subgraphs);
+  classSchemas = Object.fromEntries(classes.map((c) => [c, schemaForClass(stitched, c, subgraphs)])) as typeof classSchemas;
+  sdkVariables = await sdkOperationVariables(planned);
+});
+afterAll(() => Promise.all([planned?.close(), plain?.close()]));
+
+interface Comparable {
+  data: unknown;
+  errors: { message: string; code: unknown; path: (string | number)[] | undefined }[];
+}
+
+/**
+ * What must agree: the data, and each error's message, code and path (not `locations`: a root
+ * field's differ by design, README), errors in path order. Compared as JSON text, so the order
+ * of response keys (the selection's order) must agree too.
+ */
+function comparable(response: GraphQLResponse): Comparable {
+  const errors = (response.errors ?? []).map(({ message, extensions, path }) => ({ message, code: extensions?.code, path }));
+  errors.sort((a, b) => JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message));
+  return { data: response.data, errors };
+}
+
+const roundTrips = (response: GraphQLResponse, repo: string) => response.extensions?.repos?.[repo]?.roundTrips ?? 0;
+
+interface Asked {
+  fromPlanned: GraphQLResponse;
+  fromPlain: GraphQLResponse;
+  shortcomings: string[];
+}
+
+/**
+ * Round trips over several askings: the fewest the planned path took per repo and the most plain
+ * stitching took. Batching depends on timing: two merges into one repo from sibling fields batch
+ * together when their parents arrive in the same tick, else they cost one round trip each (`{
+ * company(id: "1") { legacyCustomerName } companies { edges { node { legacyCustomerName } } } }`
+ * costs legacy 1 or 2, through either path). So the planned path fails only where its best is
+ * worse than stitching's worst.
+ */
+class RoundTripTally {
+  private readonly plannedFewest = new Map<string, number>();
+  private readonly plainMost = new Map<string, number>();
+
+  add(fromPlanned: GraphQLResponse, fromPlain: GraphQLResponse): void {
+    for (const repo of new Set([...Object.keys(fromPlanned.extensions?.repos ?? {}), ...Object.keys(fromPlain.extensions?.repos ?? {})])) {
+      this.plannedFewest.set(repo, Math.min(this.plannedFewest.get(repo) ?? Infinity, roundTrips(fromPlanned, repo)));
+      this.plainMost.set(repo, Math.max(this.plainMost.get(repo) ?? 0, roundTrips(fromPlain, repo)));
+    }
+  }
+
+  /** Repos where the planned path took more round trips, at best, than plain stitching at worst. */
+  worse(): string[] {
+    if (this.plannedFewest.size === 0) return ['no extensions.repos (the debug extension) to compare round trips with'];
+    return [...this.plannedFewest]
+      .filter(([repo, fewest]) => fewest > this.plainMost.get(repo)!)
+      .map(([repo, fewest]) => `${repo}: ${fewest} round trips planned at best, ${this.plainMost.get(repo)} stitched at worst`);
+  }
+}
+
+/**
+ * Asks both gateways: a query to both at once, and a pair that falls short again, up to seven more
+ * times, one gateway after the other and each first in turn (asked at once, the one asked first
+ * tends to batch alike every time, which RoundTripTally must not mistake for a difference). A
+ * mutation always goes to one after the other, so neither sees the other's write half done.
+ * Another test file writing meanwhile (a fix recorded moves a last position) can make a pair
+ * differ too; a real difference stays.
+ */
+async function askBoth(query: string, variables: Record<string, unknown> | undefined, options: RequestOptions, mutation = false): Promise<Asked> {
+  const tally = new RoundTripTally();
+  const ask = (gateway: TestGateway) => gateway.request(query, variables, options);
+  for (let attempt = 1; ; attempt += 1) {
+    let fromPlanned: GraphQLResponse, fromPlain: GraphQLResponse;
+    if (attempt === 1 && !mutation) [fromPlanned, fromPlain] = await Promise.all([ask(planned), ask(plain)]);
+    else if (attempt % 2 === 1) [fromPlanned, fromPlain] = [await ask(planned), await ask(plain)];
+    else [fromPlain, fromPlanned] = [await ask(plain), await ask(planned)];
+    tally.add(fromPlanned, fromPlain);
+    const differs = JSON.stringify(comparable(fromPlanned)) !== JSON.stringify(comparable(fromPlain));
+    const shortcomings = [...(differs ? ['data or errors differ'] : []), ...tally.worse()];
+    if (shortcomings.length === 0 || attempt === 8) return { fromPlanned, fromPlain, shortcomings };
+  }
+}
+
+/**
+ * Whether the only difference is the last known one (knownDifferences): the same data and the
+ * same errors, but plain stitching reports some at a prefix of the planned path (cut at the
+ * merged list the error nulled). It is pinned there; in the corpus it is counted, not failed,
+ * since an invalid window under User.devices is common enough to fail most long runs.
+ */
+function onlyErrorPathsCutShort({ fromPlanned, fromPlain, shortcomings }: Asked): boolean {
+  const [planned, stitched] = [comparable(fromPlanned), comparable(fromPlain)];
+  if (shortcomings.join() !== 'data or errors differ' || JSON.stringify(planned.data) !== JSON.stringify(stitched.data)) return false;
+  if (planned.errors.length !== stitched.errors.length) return false;
+  const unmatched = [...stitched.errors];
+  return planned.errors.every((error) => {
+    const twin = unmatched.findIndex((other) => other.message === error.message && other.code === error.code && isPrefix(other.path ?? [], error.path ?? []));
+    if (twin < 0) return false;
+    unmatched.splice(twin, 1);
+    return true;
+  });
+}
+
+const isPrefix = (prefix: readonly (string | number)[], path: readonly (string | number)[]) => prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
+
+/** Everything needed to see and reproduce a difference. */
+function report(title: string, query: string, variables: unknown, asked: Asked): string {
+  return [
+    `${title}: ${asked.shortcomings.join('; ')}`,
+    `query:\n${query}`,
+    `variables: ${JSON.stringify(variables)}`,
+    `planned path: ${JSON.stringify(asked.fromPlanned)}`,
+    `plain stitching: ${JSON.stringify(asked.fromPlain)}`,
+  ].join('\n');
+}
+
+// Subscriptions are left out by sdkOperations(). Mutations run too: their variables write nothing
+// or nothing new (sdkOperationVariables), so both gateways find the same state.
+const sdk = await sdkOperations();
+
+describe('the SDK operations (schemas/operations) through the planned path and through plain stitching', () => {
+  it.each(sdk.map((operation) => [operation.name!.value, operation] as const))('%s, as each class it is valid for', async (name, operation) => {
+    const query = print(operation);
+    const variables = sdkVariables[name];
+    const validFor = classes.filter((c) => validate(classSchemas[c], parse(query)).length === 0);
+    expect(validFor.length, `${name} is valid for no class`).toBeGreaterThan(0);
+    for (const clientClass of validFor) {
+      const asked = await askBoth(query, variables, { clientClass, tenant: 'acme' }, operation.operation === 'mutation');
+      expect(asked.shortcomings, report(`${name} as ${clientClass} of acme`, query, variables, asked)).toEqual([]);
+    }
+  });
+});
+
+/**
+ * Differences found and not fixed yet, each with its smallest operation, pinned: its test holds
+ * that the two paths still differ on it, and fails once they answer alike. Then drop it here, and
+ * the generator's steer around it (operation-corpus.ts), so the corpus covers the shape again.
+ */
+const knownDifferences: [string, string][] = [
+  // graphql-tools' delegation drops an inline fragment that selects only __typename, then the field
+  // left without selections: plain stitching answers INTERNAL_SERVER_ERROR ("Cannot return null for
+  // non-nullable field Company.users"), or at a root field's child an uncoded "Failed to create a
+  // gateway request"; the planned path passes these main-only operations through and answers.
+  // (Across repos both paths go through stitching and fail alike, or answer null silently.)
+  ['an inline fragment with only __typename under a nested field', '{ company(id: "4") { users(first: 3) { ... { __typename } } } }'],
+  ['an inline fragment with only __typename under a root field', '{ user(id: "4") { ... on User { __typename } } }'],
+  // A field selected twice under one response name, the first time under @skip(if: true) or
+  // @include(if: false): plain stitching answers it null ("Cannot return null for non-nullable
+  // field CompanyEdge.cursor", INTERNAL_SERVER_ERROR) inside types that are not merged (edges,
+  // projects, positions); the spec includes it, and so does the planned path here. (The other
+  // order, or a skipped inline fragment, is fine; across repos both paths fail alike.)
+  ['a field selected again after a skipped selection of it', '{ companies(first: 2) { edges { cursor @skip(if: true) cursor } } }'],
+  // An error inside a field of a merged type's list (User.devices, merged in from telemetry) that
+  // nulls the list: plain stitching reports it at the list (["device","user","devices"]), the
+  // planned path, running the operation on telemetry alone, at the field that failed
+  // (["device","user","devices",0,"track"]). Across repos (`user(id:) { devices { track } }`)
+  // both paths report the shorter path. The corpus tolerates exactly this shape (onlyErrorPathsCutShort).
+  ['an error under a merged list field that the error nulls', '{ device(id: "7") { user { devices { track(from: "2026-09-22T00:00:00Z", to: "2026-11-01T00:00:00Z") { recordedAt } } } } }'],
+];
+
+describe('known differences, pinned until fixed', () => {
+  it.each(knownDifferences)('%s: still answered differently', async (_name, query) => {
+    const asked = await askBoth(query, undefined, { clientClass: 'interactive', tenant: 'acme' });
+    // (Round trips may differ too: plain stitching gives up before some of its statements.)
+    expect(asked.shortcomings, `now answered alike: remove it from knownDifferences\n${query}`).toContain('data or errors differ');
+  });
+});
+
+describe(`a generated corpus (seed ${corpusSeed}) through the planned path and through plain stitching`, () => {
+  it.each(askers.map((asker) => [`${asker.clientClass} of ${asker.tenant}`, asker] as const))(
+    '%s: the same data, errors and no more round trips',
+    async (label, { clientClass, tenant, weight }) => {
+      const schema = classSchemas[clientClass];
+      const corpus = generateCorpus({ schema, limits: classDefaults[clientClass].limits, seed: corpusSeed, label, size: shareOf(weight) });
+      const differences: string[] = [];
+      let cutShort = 0;
+      for (const [index, operation] of corpus.entries()) {
+        const title = `${label}, operation ${index} (operation seed ${operation.seed}) of corpus seed ${corpusSeed}`;
+        // A generator bug fails here, loudly, rather than as two equal validation errors.
+        expect(validate(schema, operation.document).map(String), `${title} is not valid:\n${operation.query}`).toEqual([]);
+        const asked = await askBoth(operation.query, operation.variables, { clientClass, tenant });
+        expect(refusedAsInvalid(asked.fromPlanned), report(`${title} was refused before running`, operation.query, operation.variables, asked)).toEqual([]);
+        if (asked.shortcomings.length === 0) continue;
+        if (onlyErrorPathsCutShort(asked)) cutShort += 1;
+        else differences.push(report(title, operation.query, operation.variables, asked));
+      }
+      if (cutShort > 0) console.log(`${label}: ${cutShort} operation(s) with error paths cut short by plain stitching (a known difference)`);
+      expect(differences.length, `${differences.length} of ${corpus.length} operations differ (reproduce: ${reproduce})\n\n${differences.join('\n\n')}\n`).toBe(0);
+    },
+    // About 0.05 s an operation on this machine; room for a busy one, and for the long random mode's thousands.
+    Math.max(60_000, corpusSize * 1_000),
+  );
+});
+
+/** Codes of a document the gateway refused before running it: the generator's fault, and two such answers agree vacuously. */
+function refusedAsInvalid(response: GraphQLResponse): unknown[] {
+  return (response.errors ?? []).map((error) => error.extensions?.code).filter((code) => code === 'GRAPHQL_VALIDATION_FAILED' || code === 'OPERATION_LIMIT_EXCEEDED' || code === 'GRAPHQL_PARSE_FAILED');
+}
