@@ -118,8 +118,9 @@ function federatedGoals(measurements: Measurement[]): string[] {
 export function renderReport(measurements: Measurement[], run: RunInfo): { full: string; summary: string } {
   const how = `${run.date}${run.quick ? ' (quick)' : ''}: ${run.durations.warm} s warm-up + ${run.durations.measured} s measured per server and scenario, ` +
     `pool size ${run.poolSize} per repo for every server, all as the interactive class's database role, NODE_ENV=production, ` +
-    'load from autocannon on the same 2 cores. Repogate runs as `npm start` runs it, serving the interactive class ' +
-    '(its cost limit raised so Q4 passes). Round trips: statements per request and repo, from one request of each. ' +
+    'load from autocannon on the same 2 cores. Repogate runs as `npm start` runs it (REPOGATE_WORKERS unset: one worker process ' +
+    'per core, its class pools split between them), serving the interactive class (its cost limit raised so Q4 passes); ' +
+    'its CPU counts all its processes. Round trips: statements per request and repo, from one request of each. ' +
     'Repogate all-remote and Hive Gateway (Q1, Q3, Q5, Q6) front the same three subgraph services (`npm run subgraph`, ' +
     'each its own process, same pool size): their CPU ms/req counts the gateway and the services together.';
   const scenarioList = run.scenarios.map((s) => `- **${s.name}** ${s.title}`);
