@@ -17,10 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { ServerResponse } from 'node:http';
-import type { Topology } from './config.js';
+import { serverOptions, type Topology } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { serveGateway, type ServeGatewayOptions } from './serve-gateway.js';
-import { serverOptions } from './config.js';
 
 /** Worker index `index` of `workers`: its part of `total`, at least 1 (so with fewer than `workers`, the total grows to `workers`). */
 export function shareOf(total: number, workers: number, index: number): number {

@@ -65,9 +65,12 @@ describe.each([
       process.kill(started.npm.pid!, signal);
       expect(await Promise.all(inFlight)).toEqual([200, 200, 200, 200, 200]);
       expect(await started.exit).toEqual(exit);
-      // After npm's own exit (HUP), the gateway may still be finishing its drain.
+      // After npm's own exit (HUP), the gateway may still be finishing its drain: its workers
+      // log "stopped" before the primary, which holds the port, has waited for them and exits.
       const deadline = Date.now() + 15_000;
-      while (!started.output().includes('"msg":"stopped') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!(started.output().includes('"msg":"stopped') && (await portClosed(started.url))) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(started.output()).toContain(`"signal":"${signal}","inFlight"`);
       expect(started.output()).toContain('"msg":"stopped');
       expect(await portClosed(started.url)).toBe(true);

@@ -4,11 +4,22 @@
  * configured total, a worker that dies is replaced, and SIGTERM drains every worker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
 import { childrenOf } from '../src/observability/process-cpu.js';
 import { freePort, stackInfo, tokenFor } from './support.js';
+
+/** The primary's worker processes (not tsx's esbuild service, also its child on a fresh checkout). */
+const workersOf = (pid: number): number[] =>
+  childrenOf(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('gateway-worker');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 
 /** A request on a connection of its own: the cluster hands each new connection to the next worker. */
 function post(port: number, token: string, query: string): Promise<{ status: number; body: any }> {
@@ -64,7 +75,7 @@ describe('REPOGATE_WORKERS=2', () => {
 
   it('runs two workers behind the one port, and /metrics counts the requests of both', async () => {
     expect(output).toContain('with 2 worker processes');
-    expect(childrenOf(primary.pid!)).toHaveLength(2);
+    expect(workersOf(primary.pid!)).toHaveLength(2);
     const token = await tokenFor();
     const before = await metric(port, /^graphql_yoga_http_duration_count\{.*statusCode="200"/);
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(port, token, '{ user(id: "1") { name company { name } } }')));
@@ -85,7 +96,7 @@ describe('REPOGATE_WORKERS=2', () => {
   }, 60_000);
 
   it('replaces a worker that dies, and keeps serving meanwhile', async () => {
-    const [victim, survivor] = childrenOf(primary.pid!);
+    const [victim, survivor] = workersOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');
     // Once the primary knows (a connection handed to a worker in the instant it dies is lost with it).
     await until('the primary to notice', () => output.includes('gateway worker died; starting another'));
@@ -93,14 +104,14 @@ describe('REPOGATE_WORKERS=2', () => {
     const meanwhile = await Promise.all(Array.from({ length: 6 }, () => post(port, token, '{ company(id: "1") { name } }')));
     for (const answer of meanwhile) expect(answer.body).toEqual({ data: { company: { name: 'Müller GmbH' } } });
     await until('a new worker', () => {
-      const workers = childrenOf(primary.pid!);
+      const workers = workersOf(primary.pid!);
       return workers.length === 2 && workers.includes(survivor!) && !workers.includes(victim!);
     });
   }, 60_000);
 
   it('drains every worker on SIGTERM: requests in flight answered, exit 0, no worker left', async () => {
     await until('the replacement to serve', () => output.includes('replacement worker serving'));
-    const workers = childrenOf(primary.pid!);
+    const workers = workersOf(primary.pid!);
     const token = await tokenFor();
     const inFlight = Array.from({ length: 8 }, () => post(port, token, '{ companies(first: 20) { edges { node { name users(first: 50) { edges { node { name } } } } } } }'));
     await new Promise((resolve) => setTimeout(resolve, 50));
