@@ -387,6 +387,8 @@ export interface StackOptions {
   pgBinDir: string | undefined;
   /** Who runs the servers when we are not root (as root: the postgres and mysql users). */
   processUser: string;
+  /** REPOGATE_PGBOUNCER=1 (or true): PgBouncer in front of each PostgreSQL server, the topology's `pooler` pointing at it. */
+  pgbouncer?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -496,5 +498,6 @@ export function stackOptions(): StackOptions {
     dataDir: path.resolve(projectRoot, process.env.REPOGATE_DATA_DIR ?? '.data'),
     pgBinDir: process.env.REPOGATE_PG_BIN,
     processUser: process.env.USER ?? 'postgres',
+    pgbouncer: process.env.REPOGATE_PGBOUNCER === '1' || process.env.REPOGATE_PGBOUNCER === 'true',
   };
 }

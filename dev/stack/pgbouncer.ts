@@ -11,15 +11,6 @@ import { chownTree, hasExited, isPidAlive, isPortTaken, runAs, userExists, waitF
 
 export const pgbouncerBinary = '/usr/sbin/pgbouncer';
 
-/**
- * Whether the stack should put PgBouncer in front of its PostgreSQL servers: REPOGATE_PGBOUNCER=1
- * (or true). A switch of the dev stack alone, read here next to what it starts: the gateway
- * sees only the `pooler` fields the stack writes into its topology.
- */
-export function pgbouncerRequested(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  return env.REPOGATE_PGBOUNCER === '1' || env.REPOGATE_PGBOUNCER === 'true';
-}
-
 export interface PgBouncerOptions {
   /** In messages, and its folder under `dataDir`: pgbouncer-<name>. */
   name: string;

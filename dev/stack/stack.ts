@@ -22,7 +22,7 @@ import { demoTenants, type DemoTenant } from './demo.js';
 import { subgraphsFor } from '../../src/subgraphs.js';
 import { MariadbServer } from './mariadb-server.js';
 import { findPgBinDir, PostgresCluster } from './postgres-cluster.js';
-import { PgBouncer, pgbouncerRequested } from './pgbouncer.js';
+import { PgBouncer } from './pgbouncer.js';
 import { isPidAlive } from './processes.js';
 import { removeOutsideDir, serverDataDir } from './server-dirs.js';
 
@@ -246,7 +246,7 @@ async function start(log: Log, name: string, part: PostgresCluster | MariadbServ
  * the repos' `pooler` pointing at it. Without it PgBouncers of an earlier start are left as
  * they are, unused (`stackDown` stops them).
  */
-export async function stackUp(log: Log = console.log, options: StackOptions = stackOptions(), pooled = pgbouncerRequested()): Promise<StackInfo> {
+export async function stackUp(log: Log = console.log, options: StackOptions = stackOptions(), pooled = options.pgbouncer ?? false): Promise<StackInfo> {
   const release = acquireLock(options.dataDir);
   try {
     const parts = components(options);
