@@ -36,6 +36,11 @@ const entriesQuery = `query ($from: DateTime!, $to: DateTime!) {
   user(id: "3") { timeEntries(from: $from, to: $to) { id startedAt endedAt note } trackedSeconds(from: $from, to: $to) }
 }`;
 
+/** Time entries under a page of companies: read with the page in one statement, while the window stays after the horizon. */
+const companiesQuery = `query ($from: DateTime!, $to: DateTime!) {
+  companies(first: 2) { edges { node { id users(first: 3) { edges { node { id timeEntries(from: $from, to: $to) { id startedAt } } } } } } }
+}`;
+
 const roundTrips = (response: { extensions?: any }) =>
   Object.fromEntries(Object.entries(response.extensions!.repos as Record<string, { roundTrips: number }>).map(([repo, usage]) => [repo, usage.roundTrips]));
 
@@ -47,8 +52,12 @@ describe('a move while the gateway serves', () => {
     const before = {
       track: await gateway.request(trackQuery, window, { clientClass: 'admin' }),
       entries: await gateway.request(entriesQuery, window, { clientClass: 'admin' }),
+      companies: await gateway.request(companiesQuery, window, { clientClass: 'admin' }),
       active: await gateway.request(trackQuery, activeWindow),
     };
+    const entriesUnder = (response: typeof before.companies): unknown[] =>
+      response.data!.companies.edges.flatMap((company: any) => company.node.users.edges.flatMap((user: any) => user.node.timeEntries));
+    expect(entriesUnder(before.companies).length).toBeGreaterThan(20);
     expect(before.track.data!.device.track.length).toBeGreaterThan(300);
     expect(before.entries.data!.user.timeEntries.length).toBeGreaterThan(20);
     expect(before.active.data!.device.track.length).toBeGreaterThan(50);
@@ -98,6 +107,11 @@ describe('a move while the gateway serves', () => {
     const entries = await gateway.request(entriesQuery, window, { clientClass: 'admin' });
     expect(entries).toMatchObject({ data: before.entries.data });
     expect(entries.errors).toBeUndefined();
+    // Under a page of companies, the joined statement leaves the window to the loader that adds the archive's part.
+    const companies = await gateway.request(companiesQuery, window, { clientClass: 'admin' });
+    expect(companies).toMatchObject({ data: before.companies.data });
+    expect(roundTrips(before.companies)).toMatchObject({ main: 1 });
+    expect(roundTrips(companies)).toMatchObject({ main: 2, training: 1 });
 
     // interactive does not read training: the spanning window is refused, naming the horizon.
     const refused = await gateway.request(trackQuery, window);
@@ -112,6 +126,11 @@ describe('a move while the gateway serves', () => {
     expect(refusedEntries.errors!.map((error) => [error.path, error.extensions!.horizon])).toEqual([
       [['user', 'timeEntries'], monthStart(scratch.months.m4).toISOString()],
     ]);
+    const refusedUnderCompanies = await gateway.request(companiesQuery, window);
+    expect(refusedUnderCompanies.errors![0]).toMatchObject({
+      path: ['companies', 'edges', 0, 'node', 'users', 'edges', 0, 'node', 'timeEntries'],
+      extensions: { code: 'BAD_USER_INPUT', horizon: monthStart(scratch.months.m4).toISOString() },
+    });
     const refusedSeconds = await gateway.request('query ($from: DateTime!, $to: DateTime!) { user(id: "3") { trackedSeconds(from: $from, to: $to) } }', window);
     expect(refusedSeconds.errors![0]).toMatchObject({ path: ['user', 'trackedSeconds'], extensions: { code: 'BAD_USER_INPUT', horizon: monthStart(scratch.months.m4).toISOString() } });
     // Inside the active months it still answers.

@@ -38,9 +38,10 @@ describe('round trips', () => {
     const trips = (response: typeof small) =>
       Object.fromEntries(Object.entries(response.extensions!.repos!).map(([repo, usage]) => [repo, usage.roundTrips]));
     expect(trips(small)).toEqual(trips(large));
-    // main: companies, then users (level 1, 2); telemetry: devices with their last fix (level 3);
-    // legacy: invoices (level 2), then lines (level 3); training: none (no window reaches into it).
-    expect(trips(large)).toEqual({ main: 2 + extraMainTrips.legacyLookup(), telemetry: 1, legacy: 2, training: 0 });
+    // main: companies with their users' pages, one statement (levels 1 and 2 joined: the
+    // selection goes on to users); telemetry: devices with their last fix (level 3); legacy:
+    // invoices (level 2), then lines (level 3); training: none (no window reaches into it).
+    expect(trips(large)).toEqual({ main: 1 + extraMainTrips.legacyLookup(), telemetry: 1, legacy: 2, training: 0 });
   });
 
   it('batches merged lookups from many parents into one call per repo', async () => {
@@ -73,5 +74,75 @@ describe('round trips', () => {
       id: row!.id, name: row!.name, company: { id: row!.company_id, name: row!.company_name, createdAt: row!.created_at.toISOString() },
     });
     expect(response.extensions!.repos!.main!.roundTrips).toBe(1);
+  });
+});
+
+describe('a page of companies with their users and time entries (Q4)', () => {
+  const window = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
+  /** api's schema has no personal data (User.email, TimeEntry.note): its statement reads NULL in their place. */
+  const q4 = (personal: boolean) => /* GraphQL */ `
+    query ($from: DateTime!, $to: DateTime!, $after: String) {
+      companies(first: 4, after: $after) { edges { node { id name
+        users(first: 3) { pageInfo { hasNextPage } edges { node { id name ${personal ? 'email' : ''}
+          timeEntries(from: $from, to: $to) { id startedAt endedAt ${personal ? 'note' : ''} } } } } } } }
+    }`;
+
+  /** What SQL says the page holds: companies 5-8 (after the 4th), three users each, their entries in the window. */
+  async function expectedPage(seesPersonalData: boolean) {
+    const users = await pgRows(mainUrl(), `
+      SELECT c.id::text AS company_id, c.name AS company_name, u.id::text, u.name, u.email
+      FROM companies c CROSS JOIN LATERAL (SELECT * FROM users WHERE company_id = c.id ORDER BY id LIMIT 3) u
+      WHERE c.id BETWEEN 5 AND 8 ORDER BY c.id, u.id`);
+    const entries = await pgRows(mainUrl(), `
+      SELECT id::text, user_id::text, started_at, ended_at, note FROM time_entries
+      WHERE user_id = ANY($1::bigint[]) AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2
+      ORDER BY started_at, id`, [users.map((user) => user.id), window.from, window.to]);
+    const companyIds = [...new Set(users.map((user) => user.company_id as string))];
+    return companyIds.map((companyId) => ({ node: {
+      id: companyId,
+      name: users.find((user) => user.company_id === companyId)!.company_name,
+      users: { pageInfo: { hasNextPage: true }, edges: users.filter((user) => user.company_id === companyId).map((user) => ({ node: {
+        id: user.id, name: user.name, ...(seesPersonalData && { email: user.email }),
+        timeEntries: entries.filter((entry) => entry.user_id === user.id).map((entry) => ({
+          id: entry.id, startedAt: entry.started_at.toISOString(), endedAt: entry.ended_at?.toISOString() ?? null, ...(seesPersonalData && { note: entry.note }),
+        })),
+      } })) },
+    } }));
+  }
+
+  it.each([['interactive', true], ['api', false]] as const)('reads all three levels in one statement, equal to SQL, for %s', async (clientClass, seesPersonalData) => {
+    const cursor = Buffer.from('k1:4').toString('base64url');
+    const response = await gateway.request(q4(seesPersonalData), { ...window, after: cursor }, { clientClass });
+    expect(response.errors).toBeUndefined();
+    const expected = await expectedPage(seesPersonalData);
+    expect(expected.flatMap((company) => company.node.users.edges).some((user) => user.node.timeEntries.length > 0)).toBe(true);
+    expect(response.data!.companies.edges).toEqual(expected);
+    expect(response.extensions!.repos!.main!.roundTrips).toBe(1);
+  });
+
+  it('answers a second selection with other arguments from its own statement, each right', async () => {
+    const response = await gateway.request(/* GraphQL */ `
+      query ($from: DateTime!, $to: DateTime!) {
+        companies(first: 2) { edges { node { id
+          few: users(first: 1) { edges { node { id } } }
+          more: users(first: 3) { edges { node { id timeEntries(from: $from, to: $to) { id } } } } } } }
+      }`, window);
+    expect(response.errors).toBeUndefined();
+    const users = await pgRows(mainUrl(), `
+      SELECT u.company_id::text, u.id::text FROM companies c CROSS JOIN LATERAL (SELECT * FROM users WHERE company_id = c.id ORDER BY id LIMIT 3) u
+      WHERE c.id <= 2 ORDER BY c.id, u.id`);
+    for (const { node } of response.data!.companies.edges) {
+      const ids = users.filter((user) => user.company_id === node.id).map((user) => user.id);
+      expect(node.few.edges.map((edge: any) => edge.node.id)).toEqual(ids.slice(0, 1));
+      expect(node.more.edges.map((edge: any) => edge.node.id)).toEqual(ids);
+    }
+    // the joined statement serves the first selection; the other's users, then their entries, follow
+    expect(response.extensions!.repos!.main!.roundTrips).toBe(3);
+  });
+
+  it('reports bad arguments of a joined level at that level, not at the page', async () => {
+    const response = await gateway.request(/* GraphQL */ `
+      { companies(first: 1) { edges { node { id users(first: 2, after: "not-a-cursor") { edges { node { id } } } } } } }`);
+    expect(response.errors).toEqual([expect.objectContaining({ path: ['companies', 'edges', 0, 'node', 'users'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   });
 });

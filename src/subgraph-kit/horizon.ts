@@ -12,6 +12,9 @@ import type { ArchiveReader, ArchiveWindow } from './request-facts.js';
 /** The SQL expression of the horizon inside a `withHorizon` statement: -infinity before any move. */
 export const horizonAt = `coalesce((SELECT at FROM horizon), '-infinity')`;
 
+/** The statement reading `table`'s horizon, for a `WITH horizon AS (…)` of a statement that uses `horizonAt`. */
+export const horizonOf = (table: string) => `SELECT max(moved_before) AS at FROM archive_horizon WHERE table_name = '${table}'`;
+
 /**
  * `statement` (which may filter on `horizonAt`) with the horizon of `table` in a leading column,
  * `"movedBefore"`: one row with nulls but that column when the statement finds nothing, so the
@@ -19,7 +22,7 @@ export const horizonAt = `coalesce((SELECT at FROM horizon), '-infinity')`;
  */
 export function withHorizon(table: string, statement: string, orderBy: string): string {
   return `
-    WITH horizon AS (SELECT max(moved_before) AS at FROM archive_horizon WHERE table_name = '${table}')
+    WITH horizon AS (${horizonOf(table)})
     SELECT horizon.at AS "movedBefore", rows.*
     FROM horizon LEFT JOIN LATERAL (${statement}) rows ON true
     ORDER BY ${orderBy}`;
@@ -43,11 +46,16 @@ export interface AcrossHorizon<R> {
   older(archive: ArchiveReader, window: ArchiveWindow): Promise<R[]>;
 }
 
+/** Whether `window` starts before the horizon (null: nothing moved yet), so part of it is in the archive. */
+export function reachesBeforeHorizon(window: TimeWindow, horizon: Date | null): horizon is Date {
+  return horizon !== null && window.from < horizon;
+}
+
 /** The rows of a window, the archive's first where it reaches before the horizon. */
 export async function acrossHorizon<R>({ rows, isRow, window, what, archive, older }: AcrossHorizon<R>): Promise<R[]> {
   const active = rows.filter(isRow);
   const horizon = rows[0]?.movedBefore ?? null;
-  if (horizon === null || window.from >= horizon) return active;
+  if (!reachesBeforeHorizon(window, horizon)) return active;
   const reader = await archive();
   if (!reader) {
     throw new BadUserInputError(

@@ -1,6 +1,6 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
-import { acrossHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
+import { acrossHorizon, reachesBeforeHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
 import { splitPrefixed } from '../../src/subgraph-kit/columns.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
 import type { ArchiveReader, ArchiveWindow } from '../../src/subgraph-kit/request-facts.js';
@@ -23,6 +23,48 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
   ) => acrossHorizon({ rows, isRow: (row) => row.userId !== null, window, what: 'time entries', archive: request.facts.archive, older });
   const companyById = rowLoader('Company', (ids) => repo.read<sql.CompanyRow>(statements.companiesByIds, [ids]), (row) => row.id);
   const userById = rowLoader('User', (ids) => repo.read<sql.UserRow>(statements.usersByIds, [ids]), (row) => row.id);
+  const usersPageByCompany = groupLoaderWithArgs(
+    (ids, args: UsersPageArgs) => repo.read<sql.UserRow>(statements.usersPageByCompanies, [ids, args.afterId, args.limit]),
+    (row) => row.companyId,
+  );
+  const timeEntriesByUser = groupLoaderWithArgs(
+    async (ids, window: TimeWindow) =>
+      acrossTimeEntryHorizon(
+        await repo.read<sql.TimeEntryRow & HorizonRow>(statements.timeEntriesByUsers, [ids, window.from, window.to]),
+        window,
+        (archive, archived) => archive.timeEntries(ids, archived),
+      ),
+    (row) => row.userId,
+  );
+
+  /**
+   * A page of companies asked for with their users' pages (and those users' time entries in
+   * `window`): one statement. Company.users and User.timeEntries then find their rows in their
+   * loaders, primed under the arguments they will ask with. A window reaching before the
+   * horizon is left to timeEntriesByUser, which adds the archive's part or refuses it.
+   */
+  async function companiesPageWithUsers(companies: UsersPageArgs, users: UsersPageArgs, window: TimeWindow | null): Promise<sql.CompanyRow[]> {
+    const rows = window
+      ? await repo.read<Record<string, unknown>>(statements.companiesPageWithUsersAndEntries, [companies.afterId, companies.limit, users.afterId, users.limit, window.from, window.to])
+      : await repo.read<Record<string, unknown>>(statements.companiesPageWithUsers, [companies.afterId, companies.limit, users.afterId, users.limit]);
+    const primesEntries = window !== null && !reachesBeforeHorizon(window, (rows[0]?.movedBefore as Date | null) ?? null);
+    const usersOf = new Map<string, sql.UserRow[]>();
+    const page: sql.CompanyRow[] = [];
+    for (const { entries, movedBefore: _, ...row } of rows) {
+      const [company, user] = splitPrefixed<sql.CompanyRow, sql.UserRow>(row, 'user');
+      let companyUsers = usersOf.get(company.id);
+      if (!companyUsers) {
+        usersOf.set(company.id, (companyUsers = []));
+        page.push(company);
+      }
+      if (!user) continue;
+      companyUsers.push(user);
+      if (primesEntries) timeEntriesByUser.prime({ key: user.id, args: window }, ((entries ?? []) as Record<string, string | null>[]).map(sql.timeEntryFromJson));
+    }
+    for (const [id, companyUsers] of usersOf) usersPageByCompany.prime({ key: id, args: users }, companyUsers);
+    return page;
+  }
+
   return {
     statements,
     companyById,
@@ -53,19 +95,9 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
       (ids) => repo.read<sql.ProjectRow>(sql.projectsByCompanies, [ids]),
       (row) => row.companyId,
     ),
-    usersPageByCompany: groupLoaderWithArgs(
-      (ids, args: UsersPageArgs) => repo.read<sql.UserRow>(statements.usersPageByCompanies, [ids, args.afterId, args.limit]),
-      (row) => row.companyId,
-    ),
-    timeEntriesByUser: groupLoaderWithArgs(
-      async (ids, window: TimeWindow) =>
-        acrossTimeEntryHorizon(
-          await repo.read<sql.TimeEntryRow & HorizonRow>(statements.timeEntriesByUsers, [ids, window.from, window.to]),
-          window,
-          (archive, archived) => archive.timeEntries(ids, archived),
-        ),
-      (row) => row.userId,
-    ),
+    usersPageByCompany,
+    timeEntriesByUser,
+    companiesPageWithUsers,
     /** One row per user, and one more per user from the archive when the window reaches into it. */
     trackedSecondsByUser: groupLoaderWithArgs(
       async (ids, window: TimeWindow) =>

@@ -1,12 +1,12 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
-import { timeWindow } from '../../src/subgraph-kit/arguments.js';
+import { timeWindow, type TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
-import { asksFor } from '../../src/subgraph-kit/lookahead.js';
+import { argumentsAt, asksFor } from '../../src/subgraph-kit/lookahead.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
-import type { MainLoaders } from './loaders.js';
+import type { MainLoaders, UsersPageArgs } from './loaders.js';
 import * as mutations from './mutations.js';
 import * as sql from './sql.js';
 
@@ -22,12 +22,33 @@ type Page = { first?: number | null; after?: string | null };
 /** The user loader for a selection: with the company joined in when the selection goes on to it. */
 const usersFor = (main: MainContext['main'], info: GraphQLResolveInfo) => (asksFor(info, 'company') ? main.loaders.userWithCompanyById : main.loaders.userById);
 
+/**
+ * What a page of companies can read in its own statement: its users' pages, and their time
+ * entries, when the selection goes on to them (Q4's companies → users → entries). Null when it
+ * does not, or when their arguments are at fault: their own resolvers then report that at
+ * their own paths.
+ */
+function joinedAhead(info: GraphQLResolveInfo): { users: UsersPageArgs; window: TimeWindow | null } | null {
+  const usersArgs = argumentsAt(info, ['edges', 'node', 'users']);
+  if (!usersArgs) return null;
+  try {
+    const users = pageArgs(usersArgs, 50);
+    const entriesArgs = argumentsAt(info, ['edges', 'node', 'users', 'edges', 'node', 'timeEntries']) as Window | null;
+    return { users: { afterId: users.afterId, limit: users.first + 1 }, window: entriesArgs && timeWindow(entriesArgs) };
+  } catch {
+    return null;
+  }
+}
+
 export const resolvers: IResolvers<unknown, MainContext> = {
   DateTime: scalarResolvers.DateTime,
   Query: {
-    async companies(_root, args: Page, { main }) {
+    async companies(_root, args: Page, { main }, info) {
       const page = pageArgs(args, 20);
-      const rows = await main.repo.read<sql.CompanyRow>(main.loaders.statements.companiesPage, [page.afterId, page.first + 1]);
+      const ahead = joinedAhead(info);
+      const rows = ahead
+        ? await main.loaders.companiesPageWithUsers({ afterId: page.afterId, limit: page.first + 1 }, ahead.users, ahead.window)
+        : await main.repo.read<sql.CompanyRow>(main.loaders.statements.companiesPage, [page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
     company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),

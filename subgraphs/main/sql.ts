@@ -1,4 +1,5 @@
-import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
+import pg from 'pg';
+import { horizonAt, horizonOf, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { perClass, prefixed, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
 import type { ArchivedTimeEntry } from '../../src/subgraph-kit/request-facts.js';
 
@@ -56,12 +57,50 @@ const timeEntryColumns: readonly Column[] = [
   { sql: 'note', field: 'TimeEntry.note', type: 'text' },
 ];
 
+/**
+ * Time entries inside JSON (a joined statement's array): keys as text, since a JSON number
+ * cannot hold every bigint; `timeEntryFromJson` reads them back as rows.
+ */
+const timeEntryJsonColumns: readonly Column[] = timeEntryColumns.map((column) =>
+  column.sql === 'id' || column.sql.endsWith('_id') ? { ...column, sql: `${column.sql}::text`, as: column.as ?? column.sql } : column,
+);
+
+const parseTimestamptz: (text: string) => Date = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
+
+/** A time entry of a joined statement's JSON array, its instants parsed as pg parses the column, so both paths give equal rows. */
+export function timeEntryFromJson(entry: Record<string, string | null>): TimeEntryRow {
+  const { startedAt, endedAt } = entry;
+  return {
+    ...(entry as unknown as TimeEntryRow),
+    startedAt: parseTimestamptz(startedAt!.replace('T', ' ')),
+    endedAt: endedAt === null ? null : parseTimestamptz(endedAt!.replace('T', ' ')),
+  };
+}
+
 /** The statements a class may run, built from what it may see (once per class: `statementsFor`). */
 function buildStatements(canSee: CanSee) {
   const companies = select(companyColumns, canSee);
   const users = select(userColumns, canSee);
   const entries = select(timeEntryColumns, canSee);
   const writesNote = canSee('TimeEntry.note');
+  const companiesPageWithUsers = (withEntries: boolean) => `
+    ${withEntries ? `WITH horizon AS (${horizonOf('time_entries')})` : ''}
+    SELECT c.*, u.*${withEntries ? ', e.entries, (SELECT at FROM horizon) AS "movedBefore"' : ''}
+    FROM (SELECT ${companies} FROM companies WHERE $1::bigint IS NULL OR id > $1 ORDER BY id LIMIT $2) AS c
+    LEFT JOIN LATERAL (
+      SELECT ${select(prefixed(userColumns, 'user'), canSee)} FROM users
+      WHERE company_id = c.id AND ($3::bigint IS NULL OR id > $3)
+      ORDER BY id
+      LIMIT $4
+    ) AS u ON true
+    ${withEntries ? `LEFT JOIN LATERAL (
+      SELECT json_agg(t ORDER BY t."startedAt", t.id::bigint) AS entries FROM (
+        SELECT ${select(timeEntryJsonColumns, canSee)} FROM time_entries
+        WHERE user_id = u."user.id" AND started_at <= $6 AND coalesce(ended_at, 'infinity') >= $5
+          AND started_at >= ${horizonAt}
+      ) AS t
+    ) AS e ON true` : ''}
+    ORDER BY c.id, u."user.id"`;
   return {
     companiesByIds: `SELECT ${companies} FROM companies WHERE id = ANY($1::bigint[])`,
 
@@ -90,6 +129,19 @@ function buildStatements(canSee: CanSee) {
         ORDER BY id
         LIMIT $3
       ) AS u`,
+
+    /**
+     * A page of companies ($1 after id, $2 page size + 1) with a page of each one's users ($3
+     * after id, $4 page size + 1) in one statement: a row per user (one with null user columns
+     * for a company without), the user's columns named `user.<name>`.
+     */
+    companiesPageWithUsers: companiesPageWithUsers(false),
+
+    /**
+     * The same, with each user's time entries overlapping [$5, $6] as a JSON array (`entries`,
+     * null for none) and the horizon (`movedBefore`) the window is to be checked against.
+     */
+    companiesPageWithUsersAndEntries: companiesPageWithUsers(true),
 
     /** Entries overlapping [$2, $3]: started by $3 and not ended before $2. */
     /** $1 user ids; entries overlapping [$2, $3] that started from the horizon on (see withHorizon). */
