@@ -88,6 +88,18 @@ describe('a device track', () => {
         heading: fix.heading,
       })),
     );
+    // The device with its whole track: one statement (join-ahead).
+    expect(response.extensions!.repos!.telemetry!.roundTrips).toBe(1);
+  });
+
+  it("reads another tenant's device as no device, with its track or without", async () => {
+    const [foreign] = await pgRows(telemetryUrl(), "SELECT id::text FROM devices WHERE tenant = 'globex' ORDER BY id LIMIT 1");
+    const response = await gateway.request(
+      `query ($id: ID!) { device(id: $id) { id track(from: "2026-10-01T00:00:00Z", to: "2026-10-02T00:00:00Z") { recordedAt } } plain: device(id: $id) { id } }`,
+      { id: foreign!.id },
+    );
+    expect(response).toMatchObject({ data: { device: null, plain: null } });
+    expect(response.errors).toBeUndefined();
   });
 
   it('downsamples on the database to at most maxPoints, in order, inside the window', async () => {
@@ -98,6 +110,8 @@ describe('a device track', () => {
     );
     const times = response.data!.device.track.map((p: any) => p.recordedAt as string);
     expect(times.length).toBeGreaterThan(20);
+    // Downsampled tracks are left to their own statement: the device, then the track.
+    expect(response.extensions!.repos!.telemetry!.roundTrips).toBe(2);
     expect(times.length).toBeLessThanOrEqual(24);
     expect([...times].sort()).toEqual(times);
     expect(times.every((t: string) => t >= from && t <= to)).toBe(true);

@@ -4,6 +4,7 @@
  * not read, so each class's statements read exactly what its schema shows, the same declarations
  * (a subgraph's `fields`) its schema and the start-up grant check follow.
  */
+import pg from 'pg';
 import type { Dialect } from '../repo/repo.js';
 
 export interface Column {
@@ -51,6 +52,21 @@ export function splitPrefixed<R, J>(row: Record<string, unknown>, prefix: string
     else own[name] = row[name];
   }
   return [own as R, joined[key] === null || joined[key] === undefined ? null : (joined as J)];
+}
+
+const parseTimestamptz: (text: string) => Date = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
+
+/**
+ * The rows of a joined statement's JSON array (`json_agg`; null when it found none), each
+ * instant named in `instants` parsed as pg parses a timestamptz column, so a row read this way
+ * equals the one its own statement would give. Keys must be cast to text in the SQL: a JSON
+ * number cannot hold every bigint.
+ */
+export function rowsFromJson<R>(rows: unknown, instants: readonly (keyof R & string)[]): R[] {
+  return ((rows ?? []) as Record<string, unknown>[]).map((row) => {
+    for (const name of instants) if (typeof row[name] === 'string') row[name] = parseTimestamptz((row[name] as string).replace('T', ' '));
+    return row as R;
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Repo } from '../../src/repo/repo.js';
 import type { TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { acrossHorizon, reachesBeforeHorizon, type HorizonRow } from '../../src/subgraph-kit/horizon.js';
-import { splitPrefixed } from '../../src/subgraph-kit/columns.js';
+import { rowsFromJson, splitPrefixed } from '../../src/subgraph-kit/columns.js';
 import { groupLoader, groupLoaderWithArgs, rowLoader } from '../../src/subgraph-kit/loaders.js';
 import type { ArchiveReader, ArchiveWindow } from '../../src/subgraph-kit/request-facts.js';
 import type { SubgraphRequest } from '../../src/subgraph-kit/subgraph.js';
@@ -59,7 +59,7 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
       }
       if (!user) continue;
       companyUsers.push(user);
-      if (primesEntries) timeEntriesByUser.prime({ key: user.id, args: window }, ((entries ?? []) as Record<string, string | null>[]).map(sql.timeEntryFromJson));
+      if (primesEntries) timeEntriesByUser.prime({ key: user.id, args: window }, rowsFromJson<sql.TimeEntryRow>(entries, ['startedAt', 'endedAt']));
     }
     for (const [id, companyUsers] of usersOf) usersPageByCompany.prime({ key: id, args: users }, companyUsers);
     return page;

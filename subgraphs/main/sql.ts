@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { horizonAt, horizonOf, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { perClass, prefixed, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
 import type { ArchivedTimeEntry } from '../../src/subgraph-kit/request-facts.js';
@@ -59,23 +58,11 @@ const timeEntryColumns: readonly Column[] = [
 
 /**
  * Time entries inside JSON (a joined statement's array): keys as text, since a JSON number
- * cannot hold every bigint; `timeEntryFromJson` reads them back as rows.
+ * cannot hold every bigint; `rowsFromJson` reads them back as rows.
  */
 const timeEntryJsonColumns: readonly Column[] = timeEntryColumns.map((column) =>
   column.sql === 'id' || column.sql.endsWith('_id') ? { ...column, sql: `${column.sql}::text`, as: column.as ?? column.sql } : column,
 );
-
-const parseTimestamptz: (text: string) => Date = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
-
-/** A time entry of a joined statement's JSON array, its instants parsed as pg parses the column, so both paths give equal rows. */
-export function timeEntryFromJson(entry: Record<string, string | null>): TimeEntryRow {
-  const { startedAt, endedAt } = entry;
-  return {
-    ...(entry as unknown as TimeEntryRow),
-    startedAt: parseTimestamptz(startedAt!.replace('T', ' ')),
-    endedAt: endedAt === null ? null : parseTimestamptz(endedAt!.replace('T', ' ')),
-  };
-}
 
 /** The statements a class may run, built from what it may see (once per class: `statementsFor`). */
 function buildStatements(canSee: CanSee) {

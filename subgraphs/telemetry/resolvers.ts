@@ -1,10 +1,12 @@
 import type { IResolvers } from '@graphql-tools/utils';
-import { intInRange, isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { intInRange, isBigintId, timeWindow, type TimeWindow } from '../../src/subgraph-kit/arguments.js';
+import { argumentsAt } from '../../src/subgraph-kit/lookahead.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById } from '../../src/subgraph-kit/loaders.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/context.js';
-import type { TelemetryLoaders } from './loaders.js';
+import type { TelemetryLoaders, TrackArgs } from './loaders.js';
 import { positionsInArea } from './area.js';
 import { positionRecorded } from './live.js';
 import { recordPositions } from './mutations.js';
@@ -44,13 +46,40 @@ function lastPositionOf(device: sql.DeviceRow): Position | null {
   };
 }
 
+type TrackFieldArgs = { from: Date; to: Date; maxPoints?: number | null };
+
+/** Device.track's arguments, checked (each refusal names its argument). */
+function trackArgs(args: TrackFieldArgs, windows: TelemetryWindows): TrackArgs {
+  const maxPoints = args.maxPoints == null ? null : intInRange(args.maxPoints, 1, MAX_TRACK_POINTS, 'maxPoints');
+  return { ...timeWindow(args, { days: windows.maxTrackWindowDays }), maxPoints };
+}
+
+/**
+ * The window of a whole track (not downsampled) the selection goes on to ask for: a device read
+ * with it in one statement (Q2). Null when it asks none, or when its arguments are at fault
+ * (Device.track then refuses them at its own path).
+ */
+function wholeTrackAhead(info: GraphQLResolveInfo, windows: TelemetryWindows): TimeWindow | null {
+  const asked = argumentsAt(info, ['track']) as TrackFieldArgs | null;
+  if (!asked) return null;
+  try {
+    const { maxPoints, ...window } = trackArgs(asked, windows);
+    return maxPoints === null ? window : null;
+  } catch {
+    return null;
+  }
+}
+
 export const resolvers: IResolvers<unknown, TelemetryContext> = {
   DateTime: scalarResolvers.DateTime,
   Latitude: scalarResolvers.Latitude,
   Longitude: scalarResolvers.Longitude,
   Query: {
     positionsInArea,
-    device: (_root, { id }: { id: string }, { telemetry }) => findById(telemetry.loaders.deviceById, id),
+    device(_root, { id }: { id: string }, { telemetry }, info) {
+      const window = wholeTrackAhead(info, telemetry.windows);
+      return window && isBigintId(id) ? telemetry.loaders.deviceWithTrack(id, window) : findById(telemetry.loaders.deviceById, id);
+    },
     async devices(_root, args: { first?: number; after?: string | null }, { telemetry, tenant }) {
       const page = pageArgs(args, 50);
       const rows = await telemetry.repo.read<sql.DeviceRow>(telemetry.loaders.statements.devicesPage, [tenant, page.afterId, page.first + 1]);
@@ -72,11 +101,8 @@ export const resolvers: IResolvers<unknown, TelemetryContext> = {
   Device: {
     user: (device: sql.DeviceRow): UserRef | null => (device.userId === null ? null : { id: device.userId }),
     lastPosition: lastPositionOf,
-    track(device: sql.DeviceRow, args: { from: Date; to: Date; maxPoints?: number | null }, { telemetry }) {
-      const maxPoints = args.maxPoints == null ? null : intInRange(args.maxPoints, 1, MAX_TRACK_POINTS, 'maxPoints');
-      const window = timeWindow(args, { days: telemetry.windows.maxTrackWindowDays });
-      return telemetry.loaders.trackByDevice.load({ key: device.id, args: { ...window, maxPoints } });
-    },
+    track: (device: sql.DeviceRow, args: TrackFieldArgs, { telemetry }) =>
+      telemetry.loaders.trackByDevice.load({ key: device.id, args: trackArgs(args, telemetry.windows) }),
   },
   User: {
     devices: (user: UserRef, _args: unknown, { telemetry }) =>

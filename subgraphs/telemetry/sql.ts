@@ -1,6 +1,6 @@
 import { perClass, select, type CanSee, type Column } from '../../src/subgraph-kit/columns.js';
 import type { ArchivedPosition } from '../../src/subgraph-kit/request-facts.js';
-import { horizonAt, withHorizon } from '../../src/subgraph-kit/horizon.js';
+import { horizonAt, horizonOf, withHorizon } from '../../src/subgraph-kit/horizon.js';
 import { trackBucket } from '../../src/subgraph-kit/track-buckets.js';
 
 /**
@@ -49,6 +49,22 @@ export const statementsFor = perClass((canSee: CanSee) => {
     /** $1 tenant, $2 device ids. */
     devicesByIds: `${devicesWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])`,
 
+    /**
+     * Devices ($1 tenant, $2 ids) with their tracks over [$3, $4] in one statement: each track a
+     * JSON array (`track`, null for none) of the fixes `tracks` would give from the horizon on,
+     * with the horizon (`movedBefore`) the window is to be checked against.
+     */
+    devicesWithTracksByIds: `
+      WITH horizon AS (${horizonOf('positions')})
+      SELECT d.*, t.track, (SELECT at FROM horizon) AS "movedBefore"
+      FROM (${devicesWithLastPosition} WHERE d.tenant = $1 AND d.id = ANY($2::bigint[])) AS d
+      LEFT JOIN LATERAL (
+        SELECT json_agg(f ORDER BY f."recordedAt") AS track FROM (
+          SELECT ${positionColumnsOf('', 'device_id::text')} FROM positions
+          WHERE device_id = d.id AND recorded_at BETWEEN $3 AND $4 AND recorded_at >= ${horizonAt}
+        ) AS f
+      ) AS t ON true`,
+
     /** $1 tenant, $2 user ids. */
     devicesByUsers: `${devicesWithLastPosition}
       WHERE d.tenant = $1 AND d.user_id = ANY($2::bigint[]) ORDER BY d.id`,
@@ -59,8 +75,11 @@ export const statementsFor = perClass((canSee: CanSee) => {
   };
 });
 
-/** A fix's columns as PositionRow, of the table aliased `p` or, unqualified, of positions alone. */
-const positionColumnsOf = (p = '') => `${p}device_id AS "deviceId", ${p}recorded_at AS "recordedAt", ${p}lat AS latitude,
+/**
+ * A fix's columns as PositionRow, of the table aliased `p` or, unqualified, of positions alone
+ * (the device id as text inside JSON, where a number cannot hold every bigint).
+ */
+const positionColumnsOf = (p = '', deviceId = `${p}device_id`) => `${deviceId} AS "deviceId", ${p}recorded_at AS "recordedAt", ${p}lat AS latitude,
   ${p}lon AS longitude, ${p}speed_kmh AS "speedKmh", ${p}heading`;
 const positionColumns = positionColumnsOf();
 
