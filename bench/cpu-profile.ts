@@ -11,7 +11,7 @@ import { Session } from 'node:inspector/promises';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 
@@ -40,6 +40,13 @@ function ownerOf(url: string): string {
   return owners.find(([, pattern]) => pattern.test(url))?.[0] ?? 'other libraries';
 }
 
+/** REPOGATE_PROFILE_FUNCTIONS=<pattern>: frames of files matching it are split by function (`stitching`: /@graphql-tools/). */
+const splitFunctionsOf = process.env.REPOGATE_PROFILE_FUNCTIONS ? new RegExp(process.env.REPOGATE_PROFILE_FUNCTIONS) : null;
+function functionOf({ url, functionName, lineNumber }: ProfileNode['callFrame']): string | null {
+  if (!splitFunctionsOf?.test(url)) return null;
+  return `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
+}
+
 export async function profileWhile(run: () => Promise<void>): Promise<Map<string, number>> {
   const session = new Session();
   session.connect();
@@ -60,7 +67,7 @@ export async function profileWhile(run: () => Promise<void>): Promise<Map<string
     const node = byId.get(id)!;
     const name = node.callFrame.functionName;
     const owner = node.callFrame.url
-      ? ownerOf(node.callFrame.url)
+      ? functionOf(node.callFrame) ?? ownerOf(node.callFrame.url)
       : name === '(idle)' || name === '(program)' || name === '(garbage collector)' || !parent.has(id)
         ? `(V8: ${name || 'native'})`
         : ownerOfNode(parent.get(id)!);

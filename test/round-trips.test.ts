@@ -146,3 +146,34 @@ describe('a page of companies with their users and time entries (Q4)', () => {
     expect(response.errors).toEqual([expect.objectContaining({ path: ['companies', 'edges', 0, 'node', 'users'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   });
 });
+
+describe('a company by id with its users and their tracked seconds (Q3 in main)', () => {
+  const window = { from: '2026-10-01T00:00:00.000Z', to: '2026-10-08T00:00:00.000Z' };
+
+  it('reads the company, its users page, their seconds and entries in one statement, equal to SQL', async () => {
+    const response = await gateway.request(/* GraphQL */ `
+      query ($from: DateTime!, $to: DateTime!) { company(id: "3") { id name
+        users(first: 4) { edges { node { id trackedSeconds(from: $from, to: $to) timeEntries(from: $from, to: $to) { id } } } } } }`, window);
+    expect(response.errors).toBeUndefined();
+    const users = await pgRows(mainUrl(), `
+      SELECT u.id::text,
+        (SELECT coalesce(floor(sum(extract(epoch FROM least(coalesce(t.ended_at, now()), $2) - greatest(t.started_at, $1)))), 0)::int
+         FROM time_entries t WHERE t.user_id = u.id AND t.started_at <= $2 AND coalesce(t.ended_at, 'infinity') >= $1) AS seconds,
+        (SELECT coalesce(json_agg(t.id::text ORDER BY t.started_at, t.id), '[]') FROM time_entries t
+         WHERE t.user_id = u.id AND t.started_at <= $2 AND coalesce(t.ended_at, 'infinity') >= $1) AS entries
+      FROM users u WHERE u.company_id = 3 ORDER BY u.id LIMIT 4`, [window.from, window.to]);
+    const [company] = await pgRows(mainUrl(), 'SELECT name FROM companies WHERE id = 3');
+    expect(users.some((user) => user.seconds > 0)).toBe(true);
+    expect(response.data!.company).toEqual({
+      id: '3', name: company!.name,
+      users: { edges: users.map((user) => ({ node: { id: user.id, trackedSeconds: user.seconds, timeEntries: user.entries.map((id: string) => ({ id })) } })) },
+    });
+    expect(response.extensions!.repos!.main!.roundTrips).toBe(1);
+  });
+
+  it('answers an unknown or malformed company id with null, as without users', async () => {
+    const response = await gateway.request('{ a: company(id: "999999") { id users { edges { node { id } } } } b: company(id: "x") { id users { edges { node { id } } } } }');
+    expect(response).toMatchObject({ data: { a: null, b: null } });
+    expect(response.errors).toBeUndefined();
+  });
+});

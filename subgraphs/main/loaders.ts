@@ -12,6 +12,16 @@ export interface UsersPageArgs {
   limit: number;
 }
 
+/** Companies to read with their users: by id, or a page (after id, page size + 1). */
+export type CompaniesSource = { ids: readonly string[] } | { page: UsersPageArgs };
+
+/** What a read of companies carries along for their users (join-ahead): null where not asked. */
+export interface UsersAhead {
+  users: UsersPageArgs;
+  entries: TimeWindow | null;
+  seconds: TimeWindow | null;
+}
+
 /** Made per request: a loader caches what it loaded, and that must never outlive the request. */
 export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee' | 'facts'>) {
   const statements = sql.statementsFor(request.canSee);
@@ -36,33 +46,54 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
       ),
     (row) => row.userId,
   );
+  /** One row per user, and one more per user from the archive when the window reaches into it. */
+  const trackedSecondsByUser = groupLoaderWithArgs(
+    async (ids, window: TimeWindow) =>
+      acrossTimeEntryHorizon(
+        await repo.read<{ userId: string; seconds: number } & HorizonRow>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
+        window,
+        (archive, archived) => archive.trackedSeconds(ids, archived),
+      ),
+    (row) => row.userId,
+  );
 
   /**
-   * A page of companies asked for with their users' pages (and those users' time entries in
-   * `window`): one statement. Company.users and User.timeEntries then find their rows in their
-   * loaders, primed under the arguments they will ask with. A window reaching before the
-   * horizon is left to timeEntriesByUser, which adds the archive's part or refuses it.
+   * Companies (by id, or a page of them) asked for with their users' pages, and those users'
+   * time entries or tracked seconds: one statement. Company.users, User.timeEntries and
+   * User.trackedSeconds then find their rows in their loaders, primed under the arguments they
+   * will ask with. A window reaching before the horizon is left to those loaders, which add the
+   * archive's part or refuse it.
    */
-  async function companiesPageWithUsers(companies: UsersPageArgs, users: UsersPageArgs, window: TimeWindow | null): Promise<sql.CompanyRow[]> {
-    const rows = window
-      ? await repo.read<Record<string, unknown>>(statements.companiesPageWithUsersAndEntries, [companies.afterId, companies.limit, users.afterId, users.limit, window.from, window.to])
-      : await repo.read<Record<string, unknown>>(statements.companiesPageWithUsers, [companies.afterId, companies.limit, users.afterId, users.limit]);
-    const primesEntries = window !== null && !reachesBeforeHorizon(window, (rows[0]?.movedBefore as Date | null) ?? null);
+  async function companiesWithUsers(source: CompaniesSource, ahead: UsersAhead): Promise<sql.CompanyRow[]> {
+    const { users, entries, seconds } = ahead;
+    const statement = statements.companiesWithUsers({ byIds: 'ids' in source, entries: entries !== null, seconds: seconds !== null });
+    const parameters = [
+      ...('ids' in source ? [source.ids] : [source.page.afterId, source.page.limit]),
+      users.afterId, users.limit,
+      ...(entries ? [entries.from, entries.to] : []),
+      ...(seconds ? [seconds.from, seconds.to] : []),
+    ];
+    const rows = await repo.read<Record<string, unknown>>(statement, parameters);
+    const horizon = (rows[0]?.movedBefore as Date | null | undefined) ?? null;
+    const primes = (window: TimeWindow | null): window is TimeWindow => window !== null && !reachesBeforeHorizon(window, horizon);
+    const [primesEntries, primesSeconds] = [primes(entries), primes(seconds)];
     const usersOf = new Map<string, sql.UserRow[]>();
-    const page: sql.CompanyRow[] = [];
-    for (const { entries, movedBefore: _, ...row } of rows) {
+    const found: sql.CompanyRow[] = [];
+    for (const { entries: userEntries, seconds: userSeconds, movedBefore: _, ...row } of rows) {
       const [company, user] = splitPrefixed<sql.CompanyRow, sql.UserRow>(row, 'user');
       let companyUsers = usersOf.get(company.id);
       if (!companyUsers) {
         usersOf.set(company.id, (companyUsers = []));
-        page.push(company);
+        found.push(company);
+        companyById.prime(company.id, company);
       }
       if (!user) continue;
       companyUsers.push(user);
-      if (primesEntries) timeEntriesByUser.prime({ key: user.id, args: window }, rowsFromJson<sql.TimeEntryRow>(entries, ['startedAt', 'endedAt']));
+      if (primesEntries) timeEntriesByUser.prime({ key: user.id, args: entries! }, rowsFromJson<sql.TimeEntryRow>(userEntries, ['startedAt', 'endedAt']));
+      if (primesSeconds) trackedSecondsByUser.prime({ key: user.id, args: seconds! }, [{ userId: user.id, seconds: userSeconds as number }]);
     }
     for (const [id, companyUsers] of usersOf) usersPageByCompany.prime({ key: id, args: users }, companyUsers);
-    return page;
+    return found;
   }
 
   return {
@@ -97,17 +128,8 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
     ),
     usersPageByCompany,
     timeEntriesByUser,
-    companiesPageWithUsers,
-    /** One row per user, and one more per user from the archive when the window reaches into it. */
-    trackedSecondsByUser: groupLoaderWithArgs(
-      async (ids, window: TimeWindow) =>
-        acrossTimeEntryHorizon(
-          await repo.read<{ userId: string; seconds: number } & HorizonRow>(sql.trackedSecondsByUsers, [ids, window.from, window.to]),
-          window,
-          (archive, archived) => archive.trackedSeconds(ids, archived),
-        ),
-      (row) => row.userId,
-    ),
+    companiesWithUsers,
+    trackedSecondsByUser,
   };
 }
 

@@ -1,12 +1,12 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
-import { timeWindow, type TimeWindow } from '../../src/subgraph-kit/arguments.js';
+import { isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
 import { findById, loadManyOrNull } from '../../src/subgraph-kit/loaders.js';
 import { argumentsAt, asksFor } from '../../src/subgraph-kit/lookahead.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { SubgraphScope } from '../../src/subgraph-kit/context.js';
-import type { MainLoaders, UsersPageArgs } from './loaders.js';
+import type { MainLoaders, UsersAhead } from './loaders.js';
 import * as mutations from './mutations.js';
 import * as sql from './sql.js';
 
@@ -23,18 +23,22 @@ type Page = { first?: number | null; after?: string | null };
 const usersFor = (main: MainContext['main'], info: GraphQLResolveInfo) => (asksFor(info, 'company') ? main.loaders.userWithCompanyById : main.loaders.userById);
 
 /**
- * What a page of companies can read in its own statement: its users' pages, and their time
- * entries, when the selection goes on to them (Q4's companies → users → entries). Null when it
- * does not, or when their arguments are at fault: their own resolvers then report that at
- * their own paths.
+ * What companies can read in their own statement (join-ahead): their users' pages, and those
+ * users' time entries and tracked seconds, where the selection goes on to them at `usersPath`
+ * (Q4's companies → users → entries, Q3's company → users → seconds). Null when it does not go
+ * to users, or when arguments along the way are at fault: their own resolvers then report that
+ * at their own paths.
  */
-function joinedAhead(info: GraphQLResolveInfo): { users: UsersPageArgs; window: TimeWindow | null } | null {
-  const usersArgs = argumentsAt(info, ['edges', 'node', 'users']);
+function usersAhead(info: GraphQLResolveInfo, usersPath: readonly string[]): UsersAhead | null {
+  const usersArgs = argumentsAt(info, usersPath);
   if (!usersArgs) return null;
+  const windowAt = (field: string) => {
+    const asked = argumentsAt(info, [...usersPath, 'edges', 'node', field]) as Window | null;
+    return asked && timeWindow(asked);
+  };
   try {
     const users = pageArgs(usersArgs, 50);
-    const entriesArgs = argumentsAt(info, ['edges', 'node', 'users', 'edges', 'node', 'timeEntries']) as Window | null;
-    return { users: { afterId: users.afterId, limit: users.first + 1 }, window: entriesArgs && timeWindow(entriesArgs) };
+    return { users: { afterId: users.afterId, limit: users.first + 1 }, entries: windowAt('timeEntries'), seconds: windowAt('trackedSeconds') };
   } catch {
     return null;
   }
@@ -45,13 +49,16 @@ export const resolvers: IResolvers<unknown, MainContext> = {
   Query: {
     async companies(_root, args: Page, { main }, info) {
       const page = pageArgs(args, 20);
-      const ahead = joinedAhead(info);
+      const ahead = usersAhead(info, ['edges', 'node', 'users']);
       const rows = ahead
-        ? await main.loaders.companiesPageWithUsers({ afterId: page.afterId, limit: page.first + 1 }, ahead.users, ahead.window)
+        ? await main.loaders.companiesWithUsers({ page: { afterId: page.afterId, limit: page.first + 1 } }, ahead)
         : await main.repo.read<sql.CompanyRow>(main.loaders.statements.companiesPage, [page.afterId, page.first + 1]);
       return toConnection(rows, page.first);
     },
-    company: (_root, { id }: { id: string }, { main }) => findById(main.loaders.companyById, id),
+    async company(_root, { id }: { id: string }, { main }, info) {
+      const ahead = isBigintId(id) ? usersAhead(info, ['users']) : null;
+      return ahead ? ((await main.loaders.companiesWithUsers({ ids: [id] }, ahead))[0] ?? null) : findById(main.loaders.companyById, id);
+    },
     user: (_root, { id }: { id: string }, { main }, info) => findById(usersFor(main, info), id),
     // Also the User merge entry point: the gateway fetches users with their company (Device.user.company) this way.
     users: (_root, { ids }: { ids: string[] }, { main }, info) => Promise.all(ids.map((id) => findById(usersFor(main, info), id))),

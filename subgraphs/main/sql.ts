@@ -64,30 +64,83 @@ const timeEntryJsonColumns: readonly Column[] = timeEntryColumns.map((column) =>
   column.sql === 'id' || column.sql.endsWith('_id') ? { ...column, sql: `${column.sql}::text`, as: column.as ?? column.sql } : column,
 );
 
+/** What a read of companies carries along in its own statement (join-ahead). */
+export interface CompaniesJoin {
+  /** true: the companies named by id ($1); false: a page of them ($1 after id, $2 page size + 1). */
+  byIds: boolean;
+  /** Each user's time entries in a window, as a JSON array (`entries`, null for none). */
+  entries: boolean;
+  /** Each user's tracked seconds in a window (`seconds`). */
+  seconds: boolean;
+}
+
+const joinKey = ({ byIds, entries, seconds }: CompaniesJoin) => `${byIds}|${entries}|${seconds}`;
+
+function memoizedBy<A, R>(keyOf: (arg: A) => string, build: (arg: A) => R): (arg: A) => R {
+  const built = new Map<string, R>();
+  return (arg) => {
+    const key = keyOf(arg);
+    let value = built.get(key);
+    if (value === undefined) built.set(key, (value = build(arg)));
+    return value;
+  };
+}
+
+/**
+ * Companies with a page of each one's users (then the users' page $n after id, $n+1 page size
+ * + 1): a row per user (one with null user columns for a company without), the user's columns
+ * named `user.<name>`. With `entries`, each user's entries overlapping the next window ($n, $n+1);
+ * with `seconds`, their seconds inside the next one; with either, the horizon (`movedBefore`)
+ * those windows are to be checked against. Parameters follow in that order.
+ */
+function companiesWithUsers(join: CompaniesJoin, columns: { companies: string; users: string; entries: string }): string {
+  let next = 0;
+  const parameter = () => `$${(next += 1)}`;
+  const source = join.byIds
+    ? `SELECT ${columns.companies} FROM companies WHERE id = ANY(${parameter()}::bigint[])`
+    : `SELECT ${columns.companies} FROM companies WHERE ${parameter()}::bigint IS NULL OR id > $${next} ORDER BY id LIMIT ${parameter()}`;
+  const [usersAfter, usersLimit] = [parameter(), parameter()];
+  const laterals: string[] = [];
+  const carried: string[] = [];
+  if (join.entries) {
+    const [from, to] = [parameter(), parameter()];
+    carried.push('e.entries');
+    laterals.push(`LEFT JOIN LATERAL (
+      SELECT json_agg(t ORDER BY t."startedAt", t.id::bigint) AS entries FROM (
+        SELECT ${columns.entries} FROM time_entries t
+        WHERE t.user_id = u."user.id" AND ${overlapsWindow('t', from, to)}
+      ) AS t
+    ) AS e ON true`);
+  }
+  if (join.seconds) {
+    const [from, to] = [parameter(), parameter()];
+    carried.push('s.seconds');
+    laterals.push(`LEFT JOIN LATERAL (
+      SELECT ${secondsInside('t', from, to)} AS seconds FROM time_entries t
+      WHERE t.user_id = u."user.id" AND ${overlapsWindow('t', from, to)}
+    ) AS s ON true`);
+  }
+  const windowed = join.entries || join.seconds;
+  return `
+    ${windowed ? `WITH horizon AS (${horizonOf('time_entries')})` : ''}
+    SELECT c.*, u.*${carried.map((column) => `, ${column}`).join('')}${windowed ? ', (SELECT at FROM horizon) AS "movedBefore"' : ''}
+    FROM (${source}) AS c
+    LEFT JOIN LATERAL (
+      SELECT ${columns.users} FROM users
+      WHERE company_id = c.id AND (${usersAfter}::bigint IS NULL OR id > ${usersAfter})
+      ORDER BY id
+      LIMIT ${usersLimit}
+    ) AS u ON true
+    ${laterals.join('\n    ')}
+    ORDER BY c.id, u."user.id"`;
+}
+
 /** The statements a class may run, built from what it may see (once per class: `statementsFor`). */
 function buildStatements(canSee: CanSee) {
   const companies = select(companyColumns, canSee);
   const users = select(userColumns, canSee);
   const entries = select(timeEntryColumns, canSee);
   const writesNote = canSee('TimeEntry.note');
-  const companiesPageWithUsers = (withEntries: boolean) => `
-    ${withEntries ? `WITH horizon AS (${horizonOf('time_entries')})` : ''}
-    SELECT c.*, u.*${withEntries ? ', e.entries, (SELECT at FROM horizon) AS "movedBefore"' : ''}
-    FROM (SELECT ${companies} FROM companies WHERE $1::bigint IS NULL OR id > $1 ORDER BY id LIMIT $2) AS c
-    LEFT JOIN LATERAL (
-      SELECT ${select(prefixed(userColumns, 'user'), canSee)} FROM users
-      WHERE company_id = c.id AND ($3::bigint IS NULL OR id > $3)
-      ORDER BY id
-      LIMIT $4
-    ) AS u ON true
-    ${withEntries ? `LEFT JOIN LATERAL (
-      SELECT json_agg(t ORDER BY t."startedAt", t.id::bigint) AS entries FROM (
-        SELECT ${select(timeEntryJsonColumns, canSee)} FROM time_entries
-        WHERE user_id = u."user.id" AND started_at <= $6 AND coalesce(ended_at, 'infinity') >= $5
-          AND started_at >= ${horizonAt}
-      ) AS t
-    ) AS e ON true` : ''}
-    ORDER BY c.id, u."user.id"`;
   return {
     companiesByIds: `SELECT ${companies} FROM companies WHERE id = ANY($1::bigint[])`,
 
@@ -117,18 +170,8 @@ function buildStatements(canSee: CanSee) {
         LIMIT $3
       ) AS u`,
 
-    /**
-     * A page of companies ($1 after id, $2 page size + 1) with a page of each one's users ($3
-     * after id, $4 page size + 1) in one statement: a row per user (one with null user columns
-     * for a company without), the user's columns named `user.<name>`.
-     */
-    companiesPageWithUsers: companiesPageWithUsers(false),
-
-    /**
-     * The same, with each user's time entries overlapping [$5, $6] as a JSON array (`entries`,
-     * null for none) and the horizon (`movedBefore`) the window is to be checked against.
-     */
-    companiesPageWithUsersAndEntries: companiesPageWithUsers(true),
+    /** Companies with their users' pages and what those carry along, one statement: see `companiesWithUsers` below. */
+    companiesWithUsers: memoizedBy(joinKey, (join: CompaniesJoin) => companiesWithUsers(join, { companies, users: select(prefixed(userColumns, 'user'), canSee), entries: select(timeEntryJsonColumns, canSee) })),
 
     /** Entries overlapping [$2, $3]: started by $3 and not ended before $2. */
     /** $1 user ids; entries overlapping [$2, $3] that started from the horizon on (see withHorizon). */
@@ -181,16 +224,20 @@ export const projectsByCompanies = `
   WHERE company_id = ANY($1::bigint[])
   ORDER BY company_id, id`;
 
+/** Entries `t` overlapping [from, to] (started by `to`, not ended before `from`) that started from the horizon on (see withHorizon). */
+const overlapsWindow = (t: string, from: string, to: string) =>
+  `${t}.started_at <= ${to} AND coalesce(${t}.ended_at, 'infinity') >= ${from} AND ${t}.started_at >= ${horizonAt}`;
+
+/** The seconds of entries `t` inside [from, to], summed; running entries end now. Unrounded. */
+const secondsInside = (t: string, from: string, to: string) =>
+  `coalesce(sum(extract(epoch FROM least(coalesce(${t}.ended_at, now()), ${to}) - greatest(${t}.started_at, ${from}))), 0)::float8`;
+
 /**
  * The part of each overlapping entry inside [$2, $3], summed per user; running entries end now.
  * Unrounded: the resolver floors the sum, after adding the archive's part where there is one.
  */
 export const trackedSecondsByUsers = withHorizon('time_entries', `
-  SELECT u.id::text AS "userId",
-         coalesce(sum(extract(epoch FROM
-           least(coalesce(t.ended_at, now()), $3) - greatest(t.started_at, $2))), 0)::float8 AS seconds
+  SELECT u.id::text AS "userId", ${secondsInside('t', '$2', '$3')} AS seconds
   FROM unnest($1::bigint[]) AS u(id)
-  LEFT JOIN time_entries t
-    ON t.user_id = u.id AND t.started_at <= $3 AND coalesce(t.ended_at, 'infinity') >= $2
-       AND t.started_at >= ${horizonAt}
+  LEFT JOIN time_entries t ON t.user_id = u.id AND ${overlapsWindow('t', '$2', '$3')}
   GROUP BY u.id`, '"userId"');
