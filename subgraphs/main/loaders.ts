@@ -79,7 +79,8 @@ export function createLoaders(repo: Repo, request: Pick<SubgraphRequest, 'canSee
     const [primesEntries, primesSeconds] = [primes(entries), primes(seconds)];
     const usersOf = new Map<string, sql.UserRow[]>();
     const found: sql.CompanyRow[] = [];
-    for (const { entries: userEntries, seconds: userSeconds, movedBefore: _, ...row } of rows) {
+    for (const { entries: userEntries, seconds: userSeconds, ...row } of rows) {
+      delete row.movedBefore;
       const [company, user] = splitPrefixed<sql.CompanyRow, sql.UserRow>(row, 'user');
       let companyUsers = usersOf.get(company.id);
       if (!companyUsers) {
