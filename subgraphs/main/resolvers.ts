@@ -1,4 +1,5 @@
 import type { IResolvers } from '@graphql-tools/utils';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { isBigintId, timeWindow } from '../../src/subgraph-kit/arguments.js';
 import { pageArgs, toConnection } from '../../src/subgraph-kit/connection.js';
@@ -39,8 +40,10 @@ function usersAhead(info: GraphQLResolveInfo, usersPath: readonly string[]): Use
   try {
     const users = pageArgs(usersArgs, 50);
     return { users: { afterId: users.afterId, limit: users.first + 1 }, entries: windowAt('timeEntries'), seconds: windowAt('trackedSeconds') };
-  } catch {
-    return null;
+  } catch (error) {
+    // A refused argument is the nested field's to report; anything else is a fault.
+    if (error instanceof BadUserInputError) return null;
+    throw error;
   }
 }
 

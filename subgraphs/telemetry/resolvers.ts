@@ -1,4 +1,5 @@
 import type { IResolvers } from '@graphql-tools/utils';
+import { BadUserInputError } from '../../src/subgraph-kit/errors.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { intInRange, isBigintId, timeWindow, type TimeWindow } from '../../src/subgraph-kit/arguments.js';
 import { argumentsAt } from '../../src/subgraph-kit/lookahead.js';
@@ -65,8 +66,10 @@ function wholeTrackAhead(info: GraphQLResolveInfo, windows: TelemetryWindows): T
   try {
     const { maxPoints, ...window } = trackArgs(asked, windows);
     return maxPoints === null ? window : null;
-  } catch {
-    return null;
+  } catch (error) {
+    // A refused argument is the nested field's to report; anything else is a fault.
+    if (error instanceof BadUserInputError) return null;
+    throw error;
   }
 }
 
