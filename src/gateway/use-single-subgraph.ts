@@ -25,12 +25,17 @@
  * (the service would stream its answer over HTTP): those go through stitching. When the service
  * cannot be reached, the operation's root fields are null with REPO_UNAVAILABLE at their paths,
  * as stitching would place it.
+ *
+ * A query that needs several in-process subgraphs (and no remote or foreign one) is executed
+ * once over the class schema with the subgraphs' own resolvers (merged-execution.ts): no
+ * delegation, no second walk. Everything else goes through stitching.
  */
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
+import type { MergedExecution } from './merged-execution.js';
 
 /** Whether the document has a field or directive named one of `names`. */
 function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, names: readonly string[]): boolean {
@@ -78,8 +83,9 @@ export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly G
  * coerced against the schema that executes, so a field hidden from the class (an input's `note`
  * for api) must be missing there too, not only in the schema that validated the document.
  */
-export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readonly SoleSubgraph[]>): Plugin<{ principal: Principal }> {
-  const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, SoleSubgraph | null>>>();
+export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readonly SoleSubgraph[]>, merged?: MergedExecution): Plugin<{ principal: Principal }> {
+  // Per document and class: the subgraph answering it alone, 'merged' (merged-execution.ts), or null (stitching).
+  const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, SoleSubgraph | 'merged' | null>>>();
   const pick = (document: DocumentNode, candidates: readonly SoleSubgraph[]): SoleSubgraph | null => {
     const schema = soleSubgraph(document, candidates.map((candidate) => candidate.schema));
     const target = candidates.find((candidate) => candidate.schema === schema);
@@ -94,10 +100,11 @@ export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readon
       planned.set(args.document, byClass);
       let target = byClass[clientClass];
       if (target === undefined) {
-        target = pick(args.document, subgraphs[clientClass]);
+        target = pick(args.document, subgraphs[clientClass]) ?? (merged?.answers(args.document, args.schema) ? 'merged' : null);
         byClass[clientClass] = target;
       }
       if (!target) return;
+      if (target === 'merged') return setExecuteFn((execution) => executeFn({ ...execution, schema: merged!.schemaFor(execution.schema) }));
       const { schema, remote } = target;
       if (!remote) return setExecuteFn((execution) => executeFn({ ...execution, schema }));
       setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {

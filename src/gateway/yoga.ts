@@ -24,6 +24,7 @@ import { buildGatewaySchema } from './stitch.js';
 import { builtInSubgraphs } from '../subgraphs.js';
 import { isVisibleTo, subgraphSchema, type AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { useSingleSubgraphExecution, type SoleSubgraph } from './use-single-subgraph.js';
+import { mergedExecution } from './merged-execution.js';
 import { useAuth } from './use-auth.js';
 import { requestContextFactory } from './request-context-factory.js';
 import { useBodyLimit } from './use-body-limit.js';
@@ -116,6 +117,12 @@ export function createGateway({
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
   const remoteNames = new Set(remote.map(({ name }) => name));
+  // Cross-repo queries over the in-process subgraphs run in one walk; with no subgraph schemas given, everything is stitched.
+  const local = subgraphs.flatMap((subgraph, i) => {
+    const schema = subgraphSchemas[i];
+    return schema && !remoteNames.has(subgraph.name) ? [{ name: subgraph.name, schema, merge: subgraph.merge }] : [];
+  });
+  const merged = local.length > 1 ? mergedExecution(local) : undefined;
   const hosted = hostedSubgraphs(subgraphs, remoteNames);
   const createContext = requestContexts(registry, hosted, [...remoteNames]);
   const createLiveContext = liveContexts(createContext, hosted);
@@ -172,7 +179,7 @@ export function createGateway({
       useRepoUsage({ enabled: debug }),
       useReadiness(registry, isDraining, '/ready', remote),
       ...(metrics ? useMetrics(metrics) : []),
-      useSingleSubgraphExecution(classSubgraphSchemas),
+      useSingleSubgraphExecution(classSubgraphSchemas, merged),
       ...(live ? [useSharedSubscriptions(live.shared)] : []),
       // The WebSocket transport's operations: their results handed over as objects, not serialised.
       useDirectResults(),

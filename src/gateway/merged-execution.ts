@@ -1,0 +1,369 @@
+/**
+ * Cross-repo operations over in-process subgraphs, executed in one walk: the class's gateway
+ * schema with every field resolved by the resolver of the subgraph that owns it, called
+ * directly. Stitching would delegate each subgraph's part as a sub-operation, execute it there
+ * (graphql-js, per field), then walk the answer a second time in the gateway, object by object
+ * (annotating, merging, re-resolving every field): on Q1 that second walk was a third of the
+ * gateway's CPU (BENCHMARKS.md). Here graphql-js walks once and the subgraphs' resolvers, their
+ * DataLoaders and their join-ahead run as they do under stitching, so the statements are the
+ * same; `test/differential.test.ts` holds the answers, errors and round trips equal to plain
+ * stitching's over a generated corpus.
+ *
+ * What stitching decided per request is decided once here, per field: which subgraphs own it.
+ * An object remembers which subgraph produced it (and the selection it was produced for); a
+ * field of another subgraph on it reads that subgraph's part of the entity through the same merge
+ * entry point stitching uses (`merge[Type]`: key fields, `fieldName`, `argsFromKeys`), one call
+ * per subgraph, type and level, batched by a per-request DataLoader, as batch-delegate batches.
+ *
+ * Values cross the boundary as they would on the wire: a subgraph's arguments and variables are
+ * coerced by its own schema (the gateway's scalars pass values through), and its custom scalars
+ * and enums are serialised by its own types (`OPEN`, not legacy's `'O'`).
+ *
+ * Not here (stitching answers them): subscriptions, @defer/@stream, introspection, mutations,
+ * abstract types, and any operation touching a field no in-process subgraph owns (a remote or a
+ * foreign subgraph's). See use-single-subgraph.ts for the routing.
+ */
+import { MapperKind, mapSchema, parseSelectionSet } from '@graphql-tools/utils';
+import type { MergedTypeConfig } from '@graphql-tools/delegate';
+import DataLoader from 'dataloader';
+import {
+  coerceInputValue,
+  defaultFieldResolver,
+  getArgumentValues,
+  getNamedType,
+  GraphQLError,
+  isLeafType,
+  isObjectType,
+  isSpecifiedScalarType,
+  Kind,
+  typeFromAST,
+  type DocumentNode,
+  type GraphQLNamedType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLFieldResolver,
+  type GraphQLLeafType,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** An in-process subgraph as this module needs it: its executable schema and its merge config. */
+export interface LocalSubgraph {
+  name: string;
+  schema: GraphQLSchema;
+  merge: Readonly<Record<string, MergedTypeConfig>>;
+}
+
+/** Which subgraph produced an object, and the resolve info of the field it was produced for (its selection). */
+interface Origin {
+  subgraph: LocalSubgraph;
+  info: GraphQLResolveInfo;
+}
+
+const origins = new WeakMap<object, Origin>();
+
+type Resolved = unknown;
+const then = <T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> =>
+  value instanceof Promise ? value.then(next) : next(value);
+
+function tag(value: Resolved, origin: Origin): Resolved {
+  if (Array.isArray(value)) value.forEach((item) => tag(item, origin));
+  else if (value !== null && typeof value === 'object' && !(value instanceof Error)) origins.set(value, origin);
+  return value;
+}
+
+/**
+ * `value` coerced by a subgraph's input type. A value its scalar refuses (a malformed DateTime
+ * the gateway's pass-through scalar let by) is the client's error, worded as graphql-js words it
+ * so it is coded BAD_USER_INPUT with the argument's name (mask-error.ts), as through stitching.
+ */
+function coerceFor(value: unknown, type: GraphQLInputType, refusal: string): unknown {
+  return coerceInputValue(value, type, (_path, invalid, error) => {
+    throw new GraphQLError(`${refusal} ${JSON.stringify(invalid)}; ${error.message}`);
+  });
+}
+
+/** The subgraph's variables, coerced by its own schema (once per request and subgraph). */
+const coercedVariables = new WeakMap<object, Map<LocalSubgraph, Record<string, unknown>>>();
+function variablesFor(subgraph: LocalSubgraph, info: GraphQLResolveInfo): Record<string, unknown> {
+  const definitions = info.operation.variableDefinitions ?? [];
+  if (definitions.length === 0) return info.variableValues;
+  let bySubgraph = coercedVariables.get(info.variableValues);
+  if (!bySubgraph) coercedVariables.set(info.variableValues, (bySubgraph = new Map()));
+  let coerced = bySubgraph.get(subgraph);
+  if (!coerced) {
+    coerced = { ...info.variableValues };
+    for (const definition of definitions) {
+      const name = definition.variable.name.value;
+      const type = typeFromAST(subgraph.schema, definition.type as never);
+      if (type && coerced[name] !== undefined) coerced[name] = coerceFor(coerced[name], type as GraphQLInputType, `Variable "$${name}" got invalid value`);
+    }
+    bySubgraph.set(subgraph, coerced);
+  }
+  return coerced;
+}
+
+/** One subgraph's definition of one field, ready to be called on an object of that subgraph. */
+class OwnedField {
+  private readonly resolve: GraphQLFieldResolver<unknown, unknown>;
+  private readonly hasArgs: boolean;
+  /** Root fields and composite fields with their own resolver may look ahead (lookahead.ts): they get the subgraph's view of the info. */
+  private readonly needsOwnInfo: boolean;
+  private readonly leaf: GraphQLLeafType | undefined;
+  private readonly composite: boolean;
+
+  constructor(
+    readonly subgraph: LocalSubgraph,
+    private readonly type: GraphQLObjectType,
+    private readonly field: GraphQLField<unknown, unknown>,
+    isRoot: boolean,
+  ) {
+    this.resolve = field.resolve ?? defaultFieldResolver;
+    this.hasArgs = field.args.length > 0;
+    const named = getNamedType(field.type);
+    // Built-in scalars serialise alike on both sides; custom ones and enums by the subgraph's type.
+    this.leaf = isLeafType(named) && !isSpecifiedScalarType(named) ? named : undefined;
+    this.composite = !isLeafType(named);
+    this.needsOwnInfo = isRoot || (!isLeafType(named) && field.resolve !== undefined);
+  }
+
+  run(parent: unknown, gatewayArgs: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): Resolved {
+    const args = this.hasArgs ? this.ownArgs(gatewayArgs) : gatewayArgs;
+    const ownInfo = this.needsOwnInfo
+      ? { ...info, schema: this.subgraph.schema, parentType: this.type, returnType: this.field.type, variableValues: variablesFor(this.subgraph, info) }
+      : info;
+    const value = this.resolve(parent, args, context, ownInfo);
+    if (this.leaf) return then(value, (v) => serializeLeaf(v, this.leaf!));
+    return this.composite ? then(value, (v) => tag(v, { subgraph: this.subgraph, info })) : value;
+  }
+
+  /** The gateway's coerced arguments (its scalars pass values through, its enums are names), coerced again by the subgraph's types. */
+  private ownArgs(gatewayArgs: Record<string, unknown>): Record<string, unknown> {
+    const args: Record<string, unknown> = {};
+    for (const arg of this.field.args) {
+      if (gatewayArgs[arg.name] !== undefined) args[arg.name] = coerceFor(gatewayArgs[arg.name], arg.type, `Argument "${arg.name}" has invalid value`);
+    }
+    return args;
+  }
+}
+
+function serializeLeaf(value: unknown, type: GraphQLLeafType): unknown {
+  if (value === null || value === undefined || value instanceof Error) return value;
+  return Array.isArray(value) ? value.map((item) => serializeLeaf(item, type)) : type.serialize(value);
+}
+
+/**
+ * A subgraph's part of entities other subgraphs produced, through its merge entry point: per
+ * request, subgraph and type, one DataLoader (one call per level, as batch-delegate) and one
+ * answer per object (sibling fields of one subgraph share it).
+ */
+class EntityReader {
+  private readonly keyFields: string[];
+  private readonly entry: GraphQLField<unknown, unknown>;
+
+  constructor(
+    private readonly subgraph: LocalSubgraph,
+    private readonly typeName: string,
+    private readonly config: MergedTypeConfig,
+  ) {
+    this.keyFields = parseSelectionSet(config.selectionSet!).selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
+    this.entry = subgraph.schema.getQueryType()!.getFields()[config.fieldName!]!;
+  }
+
+  /** Whether every subgraph that produces this type can give this one's key fields. */
+  keyedBy(producers: readonly LocalSubgraph[]): boolean {
+    return producers.every((producer) => this.keyFields.every((name) => (producer.schema.getType(this.typeName) as GraphQLObjectType).getFields()[name]));
+  }
+
+  read(parent: object, origin: Origin, fields: FieldOwners, context: object): Resolved {
+    const state = requestState(context);
+    const parts = state.parts.get(this) ?? new WeakMap<object, Resolved>();
+    state.parts.set(this, parts);
+    if (parts.has(parent)) return parts.get(parent);
+    const keyObject = Object.fromEntries(this.keyFields.map((name) => [name, fields.keyValue(this.typeName, name, origin, parent, context)]));
+    const part = then(resolveAll(keyObject), (resolvedKeys) => {
+      const key = this.config.key!(resolvedKeys);
+      if (key === null || key === undefined) return null;
+      let loader = state.loaders.get(this);
+      if (!loader) state.loaders.set(this, (loader = this.loader(context, origin.info)));
+      return loader.load(key);
+    });
+    parts.set(parent, part);
+    return part;
+  }
+
+  private loader(context: object, producedFor: GraphQLResolveInfo): DataLoader<unknown, unknown> {
+    return new DataLoader(
+      async (keys) => {
+        const raw = this.config.argsFromKeys!(keys) as Record<string, unknown>;
+        const args = Object.fromEntries(this.entry.args.flatMap((arg) => (raw[arg.name] === undefined ? [] : [[arg.name, coerceInputValue(raw[arg.name], arg.type)]])));
+        // The entry point sees the selection the entities were produced for, as stitching's delegated request would (join-ahead looks at it).
+        const info: GraphQLResolveInfo = {
+          ...producedFor,
+          fieldName: this.entry.name,
+          fieldNodes: producedFor.fieldNodes.map((node): FieldNode => ({ ...node, alias: undefined, name: { kind: Kind.NAME, value: this.entry.name }, arguments: [], directives: [] })),
+          returnType: this.entry.type,
+          parentType: this.subgraph.schema.getQueryType()!,
+          schema: this.subgraph.schema,
+          variableValues: variablesFor(this.subgraph, producedFor),
+        };
+        const entities = (await (this.entry.resolve ?? defaultFieldResolver)(undefined, args, context, info)) as unknown[];
+        return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
+      },
+      { cacheKeyFn: (key) => (typeof key === 'object' ? JSON.stringify(key) : key) },
+    );
+  }
+}
+
+const resolveAll = (object: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> =>
+  Object.values(object).some((value) => value instanceof Promise)
+    ? Promise.all(Object.entries(object).map(async ([name, value]) => [name, await value] as const)).then(Object.fromEntries)
+    : object;
+
+/** Per request (context): the entity loaders and each object's part per subgraph. */
+interface RequestState {
+  loaders: Map<EntityReader, DataLoader<unknown, unknown>>;
+  parts: Map<EntityReader, WeakMap<object, Resolved>>;
+}
+const states = new WeakMap<object, RequestState>();
+function requestState(context: object): RequestState {
+  let state = states.get(context);
+  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map() }));
+  return state;
+}
+
+/** Every field's owners among the in-process subgraphs, and the readers of their merged types' parts. */
+class FieldOwners {
+  private readonly owners = new Map<string, OwnedField[]>();
+  private readonly readers = new Map<string, EntityReader>();
+  /** Types reachable only through stitching (a merged part that cannot be keyed from every producer). */
+  private readonly unreachable = new Set<string>();
+
+  constructor(subgraphs: readonly LocalSubgraph[]) {
+    for (const subgraph of subgraphs) {
+      const roots = new Set([subgraph.schema.getQueryType(), subgraph.schema.getMutationType(), subgraph.schema.getSubscriptionType()]);
+      for (const type of Object.values(subgraph.schema.getTypeMap())) {
+        if (type.name.startsWith('__') || !isObjectType(type)) continue;
+        for (const field of Object.values(type.getFields())) {
+          const coordinate = `${type.name}.${field.name}`;
+          this.owners.set(coordinate, [...(this.owners.get(coordinate) ?? []), new OwnedField(subgraph, type, field, roots.has(type))]);
+        }
+      }
+      for (const [typeName, config] of Object.entries(subgraph.merge)) this.readers.set(`${subgraph.name}.${typeName}`, new EntityReader(subgraph, typeName, config));
+    }
+    for (const subgraph of subgraphs) {
+      for (const typeName of Object.keys(subgraph.merge)) {
+        const producers = subgraphs.filter((other) => other !== subgraph && other.schema.getType(typeName));
+        if (!this.readers.get(`${subgraph.name}.${typeName}`)!.keyedBy(producers)) this.unreachable.add(typeName);
+      }
+    }
+  }
+
+  /** Whether the in-process subgraphs answer `Type.field` here. */
+  answers(typeName: string, fieldName: string): boolean {
+    return this.owners.has(`${typeName}.${fieldName}`) && !this.unreachable.has(typeName);
+  }
+
+  /** The subgraph that resolves `Type.field` on an object `producer` made (itself if it owns the field), or undefined for none. */
+  resolverOf(typeName: string, fieldName: string, producer: string | undefined): string | undefined {
+    const owners = this.owners.get(`${typeName}.${fieldName}`);
+    return (owners?.find((owner) => owner.subgraph.name === producer) ?? owners?.[0])?.subgraph.name;
+  }
+
+  resolverFor(typeName: string, fieldName: string): GraphQLFieldResolver<unknown, object> {
+    const owners = this.owners.get(`${typeName}.${fieldName}`)!;
+    const [first] = owners;
+    return (parent, args, context, info) => {
+      const origin = parent === undefined || parent === null ? undefined : origins.get(parent as object);
+      if (!origin) return first!.run(parent, args, context, info);
+      const own = owners.length === 1 ? (owners[0]!.subgraph === origin.subgraph ? owners[0] : undefined) : owners.find((owner) => owner.subgraph === origin.subgraph);
+      if (own) return own.run(parent, args, context, info);
+      const reader = this.readers.get(`${first!.subgraph.name}.${typeName}`);
+      if (!reader) throw new Error(`${typeName}.${fieldName}: ${first!.subgraph.name} has no merge entry point for ${typeName}`);
+      return then(reader.read(parent as object, origin, this, context), (part) => (part === null || part instanceof Error ? part : first!.run(part, args, context, info)));
+    };
+  }
+
+  /** A key field's value on an object of `origin`, as that subgraph would send it. */
+  keyValue(typeName: string, fieldName: string, origin: Origin, parent: object, context: object): unknown {
+    const owner = this.owners.get(`${typeName}.${fieldName}`)!.find((candidate) => candidate.subgraph === origin.subgraph)!;
+    const info = { ...origin.info, fieldName, fieldNodes: [], path: { prev: origin.info.path, key: fieldName, typename: typeName } } as unknown as GraphQLResolveInfo;
+    return owner.run(parent, {}, context, info);
+  }
+}
+
+/**
+ * Where the operation goes from one subgraph into another: per subgraph entered, the response
+ * paths of the objects whose parts it is asked for; null when the operation is not one this path
+ * answers (a mutation or subscription, @defer/@stream, introspection, an abstract type, a field no
+ * in-process subgraph owns).
+ *
+ * Stitching reads a subgraph's part of the entities at one position in one batch after the
+ * producing subgraph's whole part; here each object asks when its fields are resolved, so entering
+ * one subgraph at two depths would cost it two round trips where stitching pays one. Operations
+ * that enter a subgraph at more than one position stay with stitching (`answers`).
+ */
+function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldOwners): Map<string, Set<string>> | null {
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const entered = new Map<string, Set<string>>();
+  const walk = (selectionSet: SelectionSetNode, type: GraphQLNamedType, producer: string | undefined, path: string, spread: ReadonlySet<string>): boolean =>
+    selectionSet.selections.every((selection) => {
+      if (selection.directives?.some((directive) => directive.name.value === 'defer' || directive.name.value === 'stream')) return false;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        return on === type && walk(selection.selectionSet, type, producer, path, spread);
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || spread.has(fragment.name.value) || schema.getType(fragment.typeCondition.name.value) !== type) return false;
+        return walk(fragment.selectionSet, type, producer, path, new Set([...spread, fragment.name.value]));
+      }
+      const name = selection.name.value;
+      if (name === '__typename') return true;
+      if (name.startsWith('__') || !isObjectType(type) || !fields.answers(type.name, name)) return false;
+      const resolver = fields.resolverOf(type.name, name, producer)!;
+      if (producer !== undefined && resolver !== producer) {
+        const positions = entered.get(resolver) ?? new Set<string>();
+        entered.set(resolver, positions.add(path));
+      }
+      const returned = getNamedType(type.getFields()[name]!.type);
+      if (!selection.selectionSet) return true;
+      return isObjectType(returned) && walk(selection.selectionSet, returned, resolver, `${path}.${selection.alias?.value ?? name}`, spread);
+    });
+  const answered = operations.every((operation) => operation.operation === 'query' && walk(operation.selectionSet, schema.getQueryType()!, undefined, '', new Set()));
+  return answered ? entered : null;
+}
+
+export interface MergedExecution {
+  /** The class schema with its fields resolved by the subgraphs directly (built once per class schema). */
+  schemaFor(classSchema: GraphQLSchema): GraphQLSchema;
+  /** Whether `document` is one this path answers: a query over fields in-process subgraphs own, nothing streamed, deferred or introspected. */
+  answers(document: DocumentNode, classSchema: GraphQLSchema): boolean;
+}
+
+export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExecution {
+  const fields = new FieldOwners(subgraphs);
+  const built = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  return {
+    schemaFor(classSchema) {
+      let schema = built.get(classSchema);
+      if (!schema) {
+        schema = mapSchema(classSchema, {
+          [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) =>
+            fields.answers(typeName, fieldName) ? { ...field, resolve: fields.resolverFor(typeName, fieldName) } : field,
+        });
+        built.set(classSchema, schema);
+      }
+      return schema;
+    },
+    answers(document, classSchema) {
+      const entered = crossings(document, classSchema, fields);
+      return entered !== null && [...entered.values()].every((positions) => positions.size === 1);
+    },
+  };
+}
