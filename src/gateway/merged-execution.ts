@@ -29,7 +29,6 @@ import DataLoader from 'dataloader';
 import {
   coerceInputValue,
   defaultFieldResolver,
-  getArgumentValues,
   getNamedType,
   GraphQLError,
   isLeafType,
