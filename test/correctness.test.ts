@@ -185,6 +185,29 @@ describe('billing from the legacy repo', () => {
     );
   });
 
+  it("reads a company's invoices with their lines in one statement, as the rows are stored", async () => {
+    const [company] = await pgRows(mainUrl(), `SELECT legacy_customer_code AS code FROM companies WHERE id = 2`);
+    const invoices = await mysqlRows('SELECT INV_NO, CAST(TOT_AMT * 100 AS SIGNED) AS cents FROM INV_HDR WHERE CUST_CD = ? ORDER BY INV_NO', [company!.code]);
+    const lines = await mysqlRows(
+      `SELECT l.INV_NO, LINE_NO, DESCR, QTY, CAST(UNIT_PRC * 100 AS SIGNED) AS cents
+       FROM INV_LINE l JOIN INV_HDR h ON h.INV_NO = l.INV_NO WHERE h.CUST_CD = ? ORDER BY l.INV_NO, LINE_NO`,
+      [company!.code],
+    );
+    const response = await gateway.request('{ company(id: "2") { invoices { number totalCents lines { lineNo description quantity unitPriceCents } } } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.company.invoices).toEqual(
+      invoices.map((invoice) => ({
+        number: String(invoice.INV_NO),
+        totalCents: Number(invoice.cents),
+        lines: lines
+          .filter((line) => line.INV_NO === invoice.INV_NO)
+          .map((l) => ({ lineNo: l.LINE_NO, description: l.DESCR, quantity: Number(l.QTY), unitPriceCents: Number(l.cents) })),
+      })),
+    );
+    expect(invoices.length).toBeGreaterThan(1);
+    expect(response.extensions!.repos!.legacy!.roundTrips).toBe(1);
+  });
+
   it("answers null for the legacy zero date '0000-00-00'", async () => {
     const [zero] = await mysqlRows("SELECT INV_NO FROM INV_HDR WHERE DUE_DT = '0000-00-00' AND CUST_CD LIKE 'AC%' LIMIT 1");
     const [dated] = await mysqlRows("SELECT INV_NO, DUE_DT FROM INV_HDR WHERE DUE_DT <> '0000-00-00' AND CUST_CD LIKE 'AC%' LIMIT 1");

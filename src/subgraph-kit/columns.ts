@@ -21,7 +21,8 @@ export interface Column {
 export type CanSee = (field: string) => boolean;
 
 export function select(columns: readonly Column[], canSee: CanSee, dialect: Dialect = 'pg'): string {
-  const quote = (name: string) => (dialect === 'pg' ? `"${name}"` : name);
+  // A prefixed name (`line.lineNo`, see `prefixed`) needs quoting in MySQL too.
+  const quote = (name: string) => (dialect === 'pg' ? `"${name}"` : name.includes('.') ? `\`${name}\`` : name);
   return columns
     .map(({ sql, as, field, type }) => {
       const name = as ? quote(as) : sql.replace(/^\w+\./, '');

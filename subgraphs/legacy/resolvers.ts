@@ -1,5 +1,6 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import { loadOrNull } from '../../src/subgraph-kit/loaders.js';
+import { asksFor } from '../../src/subgraph-kit/lookahead.js';
 import { scalarResolvers } from '../../src/subgraph-kit/scalars.js';
 import type { RequestScope, SubgraphScope } from '../../src/subgraph-kit/context.js';
 import type { LegacyLoaders } from './loaders.js';
@@ -51,9 +52,11 @@ export const resolvers: IResolvers<unknown, LegacyContext & RequestScope> = {
       if (!company.legacyCustomerCode) return null;
       return (await loadOrNull(legacy.loaders.customerByCode, company.legacyCustomerCode))?.name ?? null;
     },
-    invoices(company: CompanyRef, { status }: { status?: sql.LegacyStatus | null }, { legacy }) {
+    invoices(company: CompanyRef, { status }: { status?: sql.LegacyStatus | null }, { legacy }, info) {
       if (!company.legacyCustomerCode) return [];
-      return legacy.loaders.invoicesByCustomer.load({ key: company.legacyCustomerCode, args: { status: status ?? null } });
+      // Asked with their lines, the invoices bring them in the same statement (join-ahead).
+      const loader = asksFor(info, 'lines') ? legacy.loaders.invoicesWithLinesByCustomer : legacy.loaders.invoicesByCustomer;
+      return loader.load({ key: company.legacyCustomerCode, args: { status: status ?? null } });
     },
     async openBalanceCents(company: CompanyRef, _args: unknown, { legacy }) {
       if (!company.legacyCustomerCode) return 0;
