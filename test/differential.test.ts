@@ -158,10 +158,10 @@ async function askBoth(query: string, variables: Record<string, unknown> | undef
  * the same data, and each planned error matched by one of stitching's with the same message and
  * code, which stitching reports
  * - at a prefix of the planned path (cut at the merged list the error nulled), or
- * - at a sibling of the failing field, or at its siblings too, from the same subgraph (its merged
- *   fetch failed as a whole),
- * or not at all, when the error's object is null in the answer: a second error under an object
- * that another error nulled, which stitching, one subgraph's part after the other, never reached.
+ * - at a sibling of the failing field, or at its siblings too (its merged fetch failed as a
+ *   whole; the test cannot tell which subgraph a field is from, so any sibling counts),
+ * or not at all, when the error sits in an object that an error both report nulled: a second
+ * error there, which stitching, one subgraph's part after the other, never reached.
  * Both are pinned there; in the corpus they are counted, not failed, since an invalid window
  * under a merged field is common enough to fail most long runs.
  */
@@ -171,21 +171,32 @@ function onlyErrorPlacementDiffers({ fromPlanned, fromPlain, shortcomings }: Ask
   const unmatched = [...stitched.errors];
   const near = (other: Comparable['errors'][number], error: Comparable['errors'][number]) =>
     isPrefix(other.path ?? [], error.path ?? []) || isSibling(other.path ?? [], error.path ?? []);
+  const matched: Comparable['errors'] = [];
   const plannedOnly = planned.errors.filter((error) => {
     const twin = unmatched.findIndex((other) => other.message === error.message && other.code === error.code && near(other, error));
     if (twin < 0) return true;
     unmatched.splice(twin, 1);
+    matched.push(error);
     return false;
   });
   const atSibling = (extra: Comparable['errors'][number]) =>
     planned.errors.some((error) => error.message === extra.message && error.code === extra.code && isSibling(error.path ?? [], extra.path ?? []));
-  return plannedOnly.every((error) => insideNull(planned.data, error.path ?? [])) && unmatched.every(atSibling);
+  // A planned-only error must sit in an object that an error both paths report nulled.
+  const nulledWithMatched = (extra: Comparable['errors'][number]) =>
+    matched.some((error) => insideNull(planned.data, commonPrefix(error.path ?? [], extra.path ?? [])));
+  return plannedOnly.every(nulledWithMatched) && unmatched.every(atSibling);
 }
 
-/** Whether an object on the way to `path` is null in `data`: a field there that stitching, having nulled the object for another error first, never resolved. */
+function commonPrefix(a: readonly (string | number)[], b: readonly (string | number)[]): (string | number)[] {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length += 1;
+  return a.slice(0, length);
+}
+
+/** Whether `path` (an object's) or an object on the way to it is null in `data`. */
 function insideNull(data: unknown, path: readonly (string | number)[]): boolean {
   let value = data;
-  for (const key of path.slice(0, -1)) {
+  for (const key of path) {
     if (value === null) return true;
     if (typeof value !== 'object') return false;
     value = (value as Record<string | number, unknown>)[key];

@@ -25,7 +25,9 @@ import {
   type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema, type ListTypeNode, type NamedTypeNode, type SelectionNode, type TypeNode,
   type ValidationContext, type ValueNode, type VariableDefinitionNode, type VariableNode,
 } from 'graphql';
+import { parseSelectionSet } from '@graphql-tools/utils';
 import type { OperationLimits } from '../src/config.js';
+import { builtInSubgraphs } from '../src/subgraphs.js';
 import { encodeCursor } from '../src/subgraph-kit/connection.js';
 import { SEED_END, demoSizes, demoTenants, pick, prng } from '../dev/stack/demo.js';
 
@@ -157,8 +159,14 @@ interface ReusableFragment {
 const nonNullBoolean = new GraphQLNonNull(GraphQLBoolean);
 const chance = (random: Random, probability: number) => random() < probability;
 
-/** The key fields of the merged types (subgraphs/<name>/merge.ts): what stitching fetches their other parts by. */
-const mergeKeys = new Set(['User.id', 'Company.legacyCustomerCode']);
+/** The key fields of the merged types (the descriptors' `merge`): what stitching fetches their other parts by, as `Type.field`. */
+const mergeKeys = new Set(
+  builtInSubgraphs.flatMap((subgraph) =>
+    Object.entries(subgraph.merge).flatMap(([typeName, config]) =>
+      parseSelectionSet(config.selectionSet!).selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [`${typeName}.${selection.name.value}`] : [])),
+    ),
+  ),
+);
 const intUpTo = (random: Random, max: number) => Math.floor(random() * (max + 1));
 
 /** One operation being built: its variables, fragments and the counts the class's limits bound. */

@@ -83,7 +83,10 @@ export function soleSubgraph(document: DocumentNode, subgraphSchemas: readonly G
  * coerced against the schema that executes, so a field hidden from the class (an input's `note`
  * for api) must be missing there too, not only in the schema that validated the document.
  */
-export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readonly SoleSubgraph[]>, merged?: MergedExecution): Plugin<{ principal: Principal }> {
+export function useSingleSubgraphExecution(
+  subgraphs: Record<ClientClass, readonly SoleSubgraph[]>,
+  merged: Partial<Record<ClientClass, MergedExecution>> = {},
+): Plugin<{ principal: Principal }> {
   // Per document and class: the subgraph answering it alone, 'merged' (merged-execution.ts), or null (stitching).
   const planned = new WeakMap<DocumentNode, Partial<Record<ClientClass, SoleSubgraph | 'merged' | null>>>();
   const pick = (document: DocumentNode, candidates: readonly SoleSubgraph[]): SoleSubgraph | null => {
@@ -100,11 +103,11 @@ export function useSingleSubgraphExecution(subgraphs: Record<ClientClass, readon
       planned.set(args.document, byClass);
       let target = byClass[clientClass];
       if (target === undefined) {
-        target = pick(args.document, subgraphs[clientClass]) ?? (merged?.answers(args.document, args.schema) ? 'merged' : null);
+        target = pick(args.document, subgraphs[clientClass]) ?? (merged[clientClass]?.answers(args.document, args.schema) ? 'merged' : null);
         byClass[clientClass] = target;
       }
       if (!target) return;
-      if (target === 'merged') return setExecuteFn((execution) => executeFn({ ...execution, schema: merged!.schemaFor(execution.schema) }));
+      if (target === 'merged') return setExecuteFn((execution) => executeFn({ ...execution, schema: merged[clientClass]!.schemaFor(execution.schema) }));
       const { schema, remote } = target;
       if (!remote) return setExecuteFn((execution) => executeFn({ ...execution, schema }));
       setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {

@@ -96,8 +96,8 @@ export function createGateway({
 }: GatewayOptions): Gateway {
   // The original of a masked error is logged with the request's id, never sent.
   const unexpected = unexpectedErrorLog(logger);
-  const perClass = <T>(pick: (options: ClassOptions) => T) =>
-    Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c])])) as Record<ClientClass, T>;
+  const perClass = <T>(pick: (options: ClassOptions, clientClass: ClientClass) => T) =>
+    Object.fromEntries(clientClasses.map((c) => [c, pick(classes[c], c)])) as Record<ClientClass, T>;
   const introspection = perClass((options) => options.introspection);
   const classSubgraphSchemas = Object.fromEntries(
     // A subgraph a class does not see answers none of its operations (and, filtered, has no Query left);
@@ -117,12 +117,15 @@ export function createGateway({
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
   const remoteNames = new Set(remote.map(({ name }) => name));
-  // Cross-repo queries over the in-process subgraphs run in one walk; with no subgraph schemas given, everything is stitched.
-  const local = subgraphs.flatMap((subgraph, i) => {
-    const schema = subgraphSchemas[i];
-    return schema && !remoteNames.has(subgraph.name) ? [{ name: subgraph.name, schema, merge: subgraph.merge }] : [];
+  // Cross-repo queries over the in-process subgraphs a class sees run in one walk; with no
+  // subgraph schemas given, everything is stitched.
+  const merged = perClass((_options, c) => {
+    const local = subgraphs.flatMap((subgraph, i) => {
+      const schema = subgraphSchemas[i];
+      return schema && !remoteNames.has(subgraph.name) && isVisibleTo(subgraph, c) ? [{ name: subgraph.name, schema, merge: subgraph.merge }] : [];
+    });
+    return local.length > 1 ? mergedExecution(local) : undefined;
   });
-  const merged = local.length > 1 ? mergedExecution(local) : undefined;
   const hosted = hostedSubgraphs(subgraphs, remoteNames);
   const createContext = requestContexts(registry, hosted, [...remoteNames]);
   const createLiveContext = liveContexts(createContext, hosted);

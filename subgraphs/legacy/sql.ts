@@ -60,6 +60,7 @@ const customerColumns: readonly Column[] = [
   },
 ];
 
+/** Columns named by their table's alias in a join (plain column names only: an expression would need its own). */
 const qualified = (columns: readonly Column[], table: string): Column[] => columns.map((column) => ({ ...column, sql: `${table}.${column.sql}` }));
 
 /**

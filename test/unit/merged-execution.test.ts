@@ -2,7 +2,9 @@
  * Which operations the merged path takes (src/gateway/merged-execution.ts), decided from the
  * document alone. Its answers are held equal to plain stitching's by test/differential.test.ts.
  */
-import { parse } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { stitchSchemas } from '@graphql-tools/stitch';
+import { execute, GraphQLScalarType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schemaForClass } from '../../src/gateway/class-schemas.js';
 import { mergedExecution, type LocalSubgraph } from '../../src/gateway/merged-execution.js';
@@ -52,5 +54,89 @@ describe('the operations the merged path answers', () => {
     const schema = allLocal.schemaFor(gatewaySchema);
     expect(allLocal.schemaFor(gatewaySchema)).toBe(schema);
     expect(schema.getQueryType()!.getFields().company!.resolve).not.toBe(gatewaySchema.getQueryType()!.getFields().company!.resolve);
+  });
+});
+
+/**
+ * Two small subgraphs over the same `Thing` (rows in the test, no database): `a` lists things and
+ * stores its enum as codes, `b` adds fields keyed by id and a custom scalar. What crosses between
+ * them must look as it would on the wire.
+ */
+describe('one walk over two subgraphs', () => {
+  const instant = new GraphQLScalarType({
+    name: 'Instant',
+    serialize: (value) => (value as Date).toISOString(),
+    parseValue: (value) => {
+      const date = new Date(value as string);
+      if (Number.isNaN(date.getTime())) throw new TypeError(`not an instant: ${String(value)}`);
+      return date;
+    },
+  });
+  const rows = [{ id: 1, name: 'one', status: 'o' }, { id: 2, name: 'two', status: 'c' }, { id: 3, name: 'three', status: 'o' }];
+  const calls: { ids: string[] }[] = [];
+  const seen: unknown[] = [];
+  const a = {
+    name: 'a',
+    schema: makeExecutableSchema({
+      typeDefs: 'enum Status { OPEN CLOSED } type Thing { id: ID! name: String! status: Status! } type Query { things: [Thing!]! _thingsById(ids: [ID!]!): [Thing]! }',
+      resolvers: {
+        Status: { OPEN: 'o', CLOSED: 'c' },
+        Query: {
+          things: () => rows,
+          _thingsById: (_root: unknown, { ids }: { ids: string[] }) => ids.map((id) => rows.find((row) => String(row.id) === id) ?? null),
+        },
+      },
+    }),
+    // Without an entry point here, a Thing b made could not get a's fields: the type would be stitched.
+    merge: { Thing: { selectionSet: '{ id }', fieldName: '_thingsById', key: ({ id }: { id: string }) => id, argsFromKeys: (ids: readonly unknown[]) => ({ ids }) } },
+  };
+  const b = {
+    name: 'b',
+    schema: makeExecutableSchema({
+      typeDefs: 'scalar Instant type Thing { id: ID! extra: String after(at: Instant!): Instant } type Query { _thingsByIds(ids: [ID!]!): [Thing]! }',
+      resolvers: {
+        Instant: instant,
+        Query: { _thingsByIds: (_root: unknown, args: { ids: string[] }) => (calls.push(args), args.ids.map((id) => (id === '3' ? null : { id, extra: `extra ${id}` }))) },
+        Thing: { after: (_thing: unknown, { at }: { at: unknown }) => (seen.push(at), new Date((at as Date).getTime() + 1000)) },
+      },
+    }),
+    merge: { Thing: { selectionSet: '{ id }', fieldName: '_thingsByIds', key: ({ id }: { id: string }) => id, argsFromKeys: (ids: readonly unknown[]) => ({ ids }) } },
+  };
+  const gateway = stitchSchemas({ subschemas: [a, b].map(({ schema, merge }) => ({ schema, merge })) });
+  const merged = mergedExecution([a, b]);
+
+  it("answers with each subgraph's fields, its enum by name and its scalar as its own type serialises it, b's parts read in one call", async () => {
+    const document = parse('{ things { name status extra after(at: "2026-01-01T00:00:00Z") } }');
+    expect(merged.answers(document, gateway)).toBe(true);
+    const result = await execute({ schema: merged.schemaFor(gateway), document, contextValue: {} });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      things: [
+        { name: 'one', status: 'OPEN', extra: 'extra 1', after: '2026-01-01T00:00:01.000Z' },
+        { name: 'two', status: 'CLOSED', extra: 'extra 2', after: '2026-01-01T00:00:01.000Z' },
+        // b has no part of thing 3: its fields are null, as through stitching.
+        { name: 'three', status: 'OPEN', extra: null, after: null },
+      ],
+    });
+    // The ids as b's ID parses them, all in one call; the argument as b's scalar parses it.
+    expect(calls).toEqual([{ ids: ['1', '2', '3'] }]);
+    expect(seen.every((at) => at instanceof Date)).toBe(true);
+  });
+
+  it("fails only the fields that take a variable the owning subgraph's scalar refuses", async () => {
+    const document = parse('query ($at: Instant!) { things { name after(at: $at) } }');
+    expect(merged.answers(document, gateway)).toBe(true);
+    const result = await execute({ schema: merged.schemaFor(gateway), document, contextValue: {}, variableValues: { at: 'garbage' } });
+    expect(result.data).toEqual({ things: rows.map(({ name }) => ({ name, after: null })) });
+    expect(result.errors!.map((error) => [error.path, error.message.startsWith('Argument "at" has invalid value "garbage"')])).toEqual([
+      [['things', 0, 'after'], true],
+      [['things', 1, 'after'], true],
+      // b has no part of thing 3, so nothing asks for its `after`.
+    ]);
+  });
+
+  it('leaves a type to stitching when a subgraph with fields of it the others lack has no entry point for it', () => {
+    const withoutEntry = mergedExecution([{ ...a, merge: {} }, b]);
+    expect(withoutEntry.answers(parse('{ things { name extra } }'), gateway)).toBe(false);
   });
 });
