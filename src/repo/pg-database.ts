@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseOptions, PoolStats } from './database.js';
 import { RepoBusyError } from '../errors.js';
+import { pgTypes } from './instants.js';
 import { PooledDatabase, type Driver } from './pooled-database.js';
 
 // int8 (bigint) and numeric stay strings: ids are GraphQL IDs, money is never a float.
@@ -55,6 +56,7 @@ class PgDriver implements Driver<pg.PoolClient> {
       query_timeout: options.readTimeoutMs,
       // PgBouncer passes application_name on (it is one of the parameters it tracks per client).
       application_name: `repogate:${options.repo}`,
+      types: pgTypes,
     });
     // A client whose server went away emits 'error': on the pool while idle, on the client itself
     // while checked out (brianc/node-postgres#3202). Unhandled, either would crash the process;

@@ -4,7 +4,7 @@
  * not read, so each class's statements read exactly what its schema shows, the same declarations
  * (a subgraph's `fields`) its schema and the start-up grant check follow.
  */
-import pg from 'pg';
+import { parseInstant } from '../repo/instants.js';
 import type { Dialect } from '../repo/repo.js';
 
 export interface Column {
@@ -55,8 +55,6 @@ export function splitPrefixed<R, J>(row: Record<string, unknown>, prefix: string
   return [own as R, joined[key] === null || joined[key] === undefined ? null : (joined as J)];
 }
 
-const parseTimestamptz: (text: string) => Date = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ);
-
 /**
  * The rows of a joined statement's JSON array (`json_agg`; null when it found none), each
  * instant named in `instants` parsed as pg parses a timestamptz column, so a row read this way
@@ -65,7 +63,7 @@ const parseTimestamptz: (text: string) => Date = pg.types.getTypeParser(pg.types
  */
 export function rowsFromJson<R>(rows: unknown, instants: readonly (keyof R & string)[]): R[] {
   return ((rows ?? []) as Record<string, unknown>[]).map((row) => {
-    for (const name of instants) if (typeof row[name] === 'string') row[name] = parseTimestamptz((row[name] as string).replace('T', ' '));
+    for (const name of instants) if (typeof row[name] === 'string') row[name] = parseInstant(row[name] as string);
     return row as R;
   });
 }
