@@ -35,6 +35,7 @@ import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, 
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
+import { compiledFor } from './compiled-execution.js';
 import type { MergedExecution } from './merged-execution.js';
 
 /** Whether the document has a field or directive named one of `names`. */
@@ -50,6 +51,14 @@ function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, nam
 
 const asksForIntrospection = (document: DocumentNode) => mentions(document, Kind.FIELD, ['__schema', '__type']);
 const streamsOrDefers = (document: DocumentNode) => mentions(document, Kind.DIRECTIVE, ['defer', 'stream']);
+const operationsOf = (document: DocumentNode) => document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+/**
+ * What compiled-execution.ts runs: queries, without @defer or @stream, and without @skip or
+ * @include (graphql-jit places a field first seen in a skipped fragment where it was first seen,
+ * not where graphql-js's field collection puts it, so the answer's keys would come in another order).
+ */
+const isPlainQuery = (document: DocumentNode) =>
+  operationsOf(document).every((operation) => operation.operation === 'query') && !mentions(document, Kind.DIRECTIVE, ['defer', 'stream', 'skip', 'include']);
 
 /** A subgraph that may answer whole operations: its schema, and for a remote one the executor that sends them to its service. */
 export interface SoleSubgraph {
@@ -93,8 +102,7 @@ export function useSingleSubgraphExecution(
     const schema = soleSubgraph(document, candidates.map((candidate) => candidate.schema));
     const target = candidates.find((candidate) => candidate.schema === schema);
     if (!target?.remote) return target ?? null;
-    const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-    return operations.some((operation) => operation.operation === 'subscription') || streamsOrDefers(document) ? null : target;
+    return operationsOf(document).some((operation) => operation.operation === 'subscription') || streamsOrDefers(document) ? null : target;
   };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
@@ -107,9 +115,12 @@ export function useSingleSubgraphExecution(
         byClass[clientClass] = target;
       }
       if (!target) return;
-      if (target === 'merged') return setExecuteFn((execution) => executeFn({ ...execution, schema: merged[clientClass]!.schemaFor(execution.schema) }));
-      const { schema, remote } = target;
-      if (!remote) return setExecuteFn((execution) => executeFn({ ...execution, schema }));
+      const { schema, remote } = target === 'merged' ? { schema: merged[clientClass]!.schemaFor(args.schema), remote: undefined } : target;
+      if (!remote) {
+        const compiled = isPlainQuery(args.document) ? compiledFor(args.document, schema, args.operationName ?? undefined) : null;
+        if (compiled) return setExecuteFn((execution) => compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as ReturnType<typeof executeFn>);
+        return setExecuteFn((execution) => executeFn({ ...execution, schema }));
+      }
       setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {
         const operation = (document as DocumentNode).definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName))!;
         const result = (await remote({ document, variables: variableValues ?? {}, operationName: operationName ?? undefined, operationType: operation.operation, context: contextValue })) as ExecutionResult;
