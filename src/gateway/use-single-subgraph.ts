@@ -29,6 +29,9 @@
  * A query that needs several in-process subgraphs (and no remote or foreign one) is executed
  * once over the class schema with the subgraphs' own resolvers (merged-execution.ts): no
  * delegation, no second walk. Everything else goes through stitching.
+ *
+ * On either in-process path a plain query (isPlainQuery) runs as code graphql-jit compiled for
+ * it (compiled-execution.ts); anything else through yoga's executor, as before.
  */
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
