@@ -74,8 +74,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
  * One error per object a null in a non-null field took away. graphql-js answers once the first
  * such error has nulled the object and never hears of its other fields' later errors; graphql-jit
  * waits for them all and reports them. The shortest nulled object above an error names its
- * group; the group keeps its first error at a non-null field (graphql-jit lists them as they
- * happened), the one that nulled it.
+ * group; the group keeps one error at a non-null field, the first in the document.
  */
 function withoutErrorsInsideNulledObjects(errors: readonly GraphQLError[], data: unknown, atNonNullField: (error: GraphQLError) => boolean): readonly GraphQLError[] {
   const groupOf = (error: GraphQLError) => {
@@ -83,10 +82,13 @@ function withoutErrorsInsideNulledObjects(errors: readonly GraphQLError[], data:
     const nulled = path.findIndex((_key, depth) => valueAt(data, path.slice(0, depth)) === null);
     return nulled === -1 ? null : JSON.stringify(path.slice(0, nulled));
   };
+  // Which failing field graphql-js hears of first depends on timing; the first in the document is kept, every time.
+  const position = (error: GraphQLError) => (error.locations?.[0] ? error.locations[0].line * 1e6 + error.locations[0].column : Infinity);
   const nulling = new Map<string, GraphQLError>();
   for (const error of errors) {
     const group = groupOf(error);
-    if (group !== null && !nulling.has(group) && atNonNullField(error)) nulling.set(group, error);
+    const kept = group === null ? undefined : nulling.get(group);
+    if (group !== null && atNonNullField(error) && (!kept || position(error) < position(kept))) nulling.set(group, error);
   }
   return errors.filter((error) => {
     const group = groupOf(error);
