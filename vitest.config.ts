@@ -50,7 +50,7 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: `integration (${mode})`,
-          include: ['test/correctness.test.ts', 'test/round-trips.test.ts', 'test/errors.test.ts', 'test/tenants.test.ts', 'test/sdk.test.ts'],
+          include: ['test/correctness.test.ts', 'test/round-trips.test.ts', 'test/errors.test.ts', 'test/tenants.test.ts', 'test/sdk.test.ts', 'test/differential.test.ts'],
           globalSetup: ['test/subgraph-services-setup.ts'],
           sequence: { groupOrder: 2 + i },
           fileParallelism: false,

@@ -20,7 +20,7 @@ import { buildGatewaySchema } from '../src/gateway/stitch.js';
 import { subgraphsFor } from '../src/subgraphs.js';
 import { generateCorpus } from './operation-corpus.js';
 import {
-  openGateway, openPlainStitchingGateway, sdkOperations, sdkOperationVariables, testTopology, type GraphQLResponse, type RequestOptions, type TestGateway,
+  openGateway, openPlainStitchingGateway, runsRemote, sdkOperations, sdkOperationVariables, testTopology, type GraphQLResponse, type RequestOptions, type TestGateway,
 } from './support.js';
 
 /** The issue's number: any fixed seed would do, this one is easy to find again. */
@@ -223,6 +223,32 @@ function onlyInstantsLostByStitching({ fromPlanned, fromPlain, shortcomings }: A
   return lost(planned.data, stitched.data);
 }
 
+/**
+ * Whether the only difference is which of several failures nulled an object (or the whole
+ * data): graphql-js reports the one it hears of first, so over HTTP it is whichever answer came
+ * back first (and stitching, batching root fields of one subgraph, may report a sibling's
+ * "Unexpected error." instead); the planned path reports the first in the document every time
+ * (compiled-execution.ts). The same data, every error on either side inside a null of it, and
+ * the planned path's errors the client's own, never an unexpected one.
+ */
+function onlyTheNullingFailureDiffers({ fromPlanned, fromPlain, shortcomings }: Asked): boolean {
+  const [planned, stitched] = [comparable(fromPlanned), comparable(fromPlain)];
+  if (shortcomings.join() !== 'data or errors differ' || JSON.stringify(planned.data) !== JSON.stringify(stitched.data)) return false;
+  const nulled = (error: Comparable['errors'][number]) => insideNull(planned.data, error.path ?? []);
+  return planned.errors.length > 0 && [...planned.errors, ...stitched.errors].every(nulled) && planned.errors.every((error) => error.code !== 'INTERNAL_SERVER_ERROR');
+}
+
+/**
+ * Whether plain stitching refused a request it made itself: batching root fields of one remote
+ * subgraph, batch-execute prefixes fragment names (`_v1_CompanyEdgePart5`) and can leave a spread
+ * of the old name behind, and the subgraph refuses the whole request. The planned path sends the
+ * client's selection as it is; it must not fail the same way.
+ */
+function onlyStitchingBrokeItsOwnRequest({ fromPlanned, fromPlain }: Asked): boolean {
+  const broken = (response: GraphQLResponse) => (response.errors ?? []).some((error) => error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && /"_v\d+_/.test(error.message));
+  return broken(fromPlain) && !broken(fromPlanned) && !(fromPlanned.errors ?? []).some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR');
+}
+
 const isPrefix = (prefix: readonly (string | number)[], path: readonly (string | number)[]) => prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
 
 /** Everything needed to see and reproduce a difference. */
@@ -291,7 +317,8 @@ const knownDifferences: [string, string][] = [
   // timeEntries), the user asked for twice at the root: plain stitching answers every DateTime
   // there as {} (the value unserialised); the merged path answers the instant. The corpus
   // tolerates exactly this (onlyInstantsLostByStitching).
-  ['an instant of an entity merged back into its own subgraph', '{ users(ids: ["12", "12"]) { devices { user { timeEntries(from: "2026-09-01T00:00:00Z", to: "2026-09-09T00:00:00Z") { startedAt } } } } }'],
+  // In-process only: over HTTP stitching gets the instants serialised by the service.
+  ...(runsRemote() ? [] : [['an instant of an entity merged back into its own subgraph', '{ users(ids: ["12", "12"]) { devices { user { timeEntries(from: "2026-09-01T00:00:00Z", to: "2026-09-09T00:00:00Z") { startedAt } } } } }'] as [string, string]]),
 ];
 
 describe('known differences, pinned until fixed', () => {
@@ -317,10 +344,10 @@ describe(`a generated corpus (seed ${corpusSeed}) through the planned path and t
         const asked = await askBoth(operation.query, operation.variables, { clientClass, tenant });
         expect(refusedAsInvalid(asked.fromPlanned), report(`${title} was refused before running`, operation.query, operation.variables, asked)).toEqual([]);
         if (asked.shortcomings.length === 0) continue;
-        if (onlyErrorPlacementDiffers(asked) || onlyInstantsLostByStitching(asked)) knownToDiffer += 1;
+        if (onlyErrorPlacementDiffers(asked) || onlyInstantsLostByStitching(asked) || onlyTheNullingFailureDiffers(asked) || onlyStitchingBrokeItsOwnRequest(asked)) knownToDiffer += 1;
         else differences.push(report(title, operation.query, operation.variables, asked));
       }
-      if (knownToDiffer > 0) console.log(`${label}: ${knownToDiffer} operation(s) answered with a known difference (errors placed elsewhere or instants lost by plain stitching)`);
+      if (knownToDiffer > 0) console.log(`${label}: ${knownToDiffer} operation(s) answered with a known difference (errors placed elsewhere, another of several failures nulling an object, instants lost or a request broken by plain stitching)`);
       expect(differences.length, `${differences.length} of ${corpus.length} operations differ (reproduce: ${reproduce})\n\n${differences.join('\n\n')}\n`).toBe(0);
     },
     // About 0.05 s an operation on this machine; room for a busy one, and for the long random mode's thousands.

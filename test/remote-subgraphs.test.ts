@@ -49,6 +49,27 @@ async function answeredWithin(gateway: TestGateway, ms: number): Promise<GraphQL
   return answer;
 }
 
+/** A proxy in front of a subgraph service that keeps the GraphQL requests the gateway sends it. */
+async function recordingProxy(serviceUrl: string): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): void }> {
+  const bodies: Record<string, unknown>[] = [];
+  const target = new URL(serviceUrl);
+  const proxy = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (incoming.method === 'POST') bodies.push(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+      const forward = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        outgoing.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(outgoing);
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql`, bodies, close: () => proxy.close() };
+}
+
 const services: Record<string, SubgraphService> = {};
 let inProcess: TestGateway;
 let remote: TestGateway;
@@ -166,33 +187,52 @@ describe('a gateway with telemetry and legacy remote', () => {
   });
 
   it('sends an operation a remote subgraph answers alone whole, in one HTTP request; a mixed one in one request per subgraph and level', async () => {
-    // A counting proxy in front of the telemetry service: what the gateway sends it, request by request.
-    let requests = 0;
-    const target = new URL(services.telemetry!.url);
-    const proxy = createServer((incoming, outgoing) => {
-      requests += 1;
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
-        outgoing.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(outgoing);
-      });
-      incoming.pipe(forward);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const telemetry = await recordingProxy(services.telemetry!.url);
     const topology = structuredClone(remoteTopology);
-    topology.repos.telemetry.service = { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql`, maxSockets: 4 };
+    topology.repos.telemetry.service = { url: telemetry.url, maxSockets: 4 };
     const counted = openGateway({ topology });
     try {
       const alone = '{ a: device(id: "1") { serial lastPosition { recordedAt } } b: device(id: "3") { serial } devices(first: 2) { edges { node { id } } } }';
       const [viaService, viaInProcess] = [await counted.request(alone), await inProcess.request(alone)];
-      expect(requests).toBe(1);
+      expect(telemetry.bodies).toHaveLength(1);
       expect(viaService.data).toEqual(viaInProcess.data);
-      requests = 0;
+      telemetry.bodies.length = 0;
       // users (main, in-process) → their devices and last fixes (telemetry): one level, one request.
       expect((await counted.request(mixed)).errors).toBeUndefined();
-      expect(requests).toBe(1);
+      expect(telemetry.bodies).toHaveLength(1);
     } finally {
       await counted.close();
-      proxy.close();
+      telemetry.close();
+    }
+  });
+
+  it('sends each remote subgraph of a query across them its part of the selection: root fields together, one request per subgraph and level', async () => {
+    const [main, telemetry] = await Promise.all([recordingProxy(services.main!.url), recordingProxy(services.telemetry!.url)]);
+    const topology = structuredClone(remoteTopology);
+    topology.repos.main.service = { url: main.url, maxSockets: 4 };
+    topology.repos.telemetry.service = { url: telemetry.url, maxSockets: 4 };
+    const counted = openGateway({ topology });
+    try {
+      // main (users, company) → telemetry (their devices, last fixes) → main again (each device's user).
+      const query = '{ users(ids: ["1", "2"]) { name devices { serial owner: user { name } } lastPosition { recordedAt } } company(id: "1") { name } }';
+      const [viaServices, viaInProcess] = [await counted.request(query), await inProcess.request(query)];
+      expect(viaServices.errors).toBeUndefined();
+      expect(viaServices.data).toEqual(viaInProcess.data);
+      expect(main.bodies).toHaveLength(2);
+      expect(telemetry.bodies).toHaveLength(1);
+      const [rootPart, devicesUsers] = main.bodies.map((body) => String(body.query));
+      // Both root fields in one request, with the key telemetry's part is fetched by; no stitching's prefixes.
+      expect(rootPart).toMatch(/users\(ids:\s*\$_rgLiteral_\d+\)/);
+      expect(rootPart).toMatch(/company\(id:\s*\$_rgLiteral_\d+\)/);
+      expect(rootPart).toMatch(/_rgKey_id:\s*id/);
+      expect(rootPart).not.toMatch(/_v\d+_/);
+      // telemetry: its part of the two users through its entry point, devices and last fix at once.
+      expect(String(telemetry.bodies[0]!.query)).toMatch(/_usersByIds\(ids:\s*\$_rgEntry_ids\)[^]*devices[^]*lastPosition/);
+      expect(devicesUsers).toMatch(/users\(ids:\s*\$_rgEntry_ids\)\s*\{\s*name/);
+    } finally {
+      await counted.close();
+      main.close();
+      telemetry.close();
     }
   });
 

@@ -1,7 +1,7 @@
 /**
- * Cross-repo operations over in-process subgraphs, executed in one walk: the class's gateway
- * schema with every field resolved by the resolver of the subgraph that owns it, called
- * directly. Stitching would delegate each subgraph's part as a sub-operation, execute it there
+ * Cross-repo operations, executed in one walk: the class's gateway schema with every field
+ * resolved by the resolver of the subgraph that owns it, called directly, or, for a subgraph
+ * reached over HTTP, read from its answer to its part of the operation. Stitching would delegate each subgraph's part as a sub-operation, execute it there
  * (graphql-js, per field), then walk the answer a second time in the gateway, object by object
  * (annotating, merging, re-resolving every field): on Q1 that second walk was a third of the
  * gateway's CPU (BENCHMARKS.md). Here graphql-js walks once and the subgraphs' resolvers, their
@@ -23,12 +23,23 @@
  * and a subgraph's stricter `parseLiteral` (Latitude refusing the literal `0`) would refuse what
  * stitching answers.
  *
+ * A remote subgraph (remote-subgraph.ts) is asked once per level, as stitching asks it: its root
+ * fields together in one request, and its parts of the entities at one position through its merge
+ * entry point, batched by the same DataLoader per type (and the entity requests of one tick in one
+ * HTTP request, by batch-execute). Each request carries that subgraph's cut of the client's
+ * selection from there down (remote-parts.ts), so the answer is already the response's shape and
+ * its values already serialised: fields of the subgraph read it by response key, and only where
+ * another subgraph takes over does the walk ask again. Stitching instead delegates through
+ * graphql-tools' request transforms and then merges and re-resolves every object of the answer:
+ * on Q1 all-remote that was most of the gateway's CPU (BENCHMARKS.md).
+ *
  * Not here (stitching answers them): subscriptions, @defer/@stream, introspection, mutations,
- * abstract types, and any operation touching a field no in-process subgraph owns (a remote or a
- * foreign subgraph's). See use-single-subgraph.ts for the routing.
+ * abstract types, and any operation touching a field no subgraph of ours owns (a foreign
+ * subgraph's). See use-single-subgraph.ts for the routing.
  */
-import { MapperKind, mapSchema, parseSelectionSet } from '@graphql-tools/utils';
+import { getBatchingExecutor } from '@graphql-tools/batch-execute';
 import type { MergedTypeConfig } from '@graphql-tools/delegate';
+import { MapperKind, mapSchema, parseSelectionSet, type ExecutionResult, type Executor } from '@graphql-tools/utils';
 import DataLoader from 'dataloader';
 import {
   coerceInputValue,
@@ -39,6 +50,9 @@ import {
   isObjectType,
   isSpecifiedScalarType,
   Kind,
+  parseType,
+  valueFromASTUntyped,
+  type ArgumentNode,
   typeFromAST,
   type DocumentNode,
   type GraphQLNamedType,
@@ -53,19 +67,46 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type VariableDefinitionNode,
 } from 'graphql';
+import { keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
 
-/** An in-process subgraph as this module needs it: its executable schema and its merge config. */
+/**
+ * A subgraph as this module needs it: its executable schema and its merge config; for a remote
+ * one (remote-subgraph.ts), the executor that sends its parts of the operation to its service.
+ */
 export interface LocalSubgraph {
   name: string;
   schema: GraphQLSchema;
   merge: Readonly<Record<string, MergedTypeConfig>>;
+  remote?: Executor;
 }
 
 /** Which subgraph produced an object, and the resolve info of the field it was produced for (its selection). */
 interface Origin {
   subgraph: LocalSubgraph;
   info: GraphQLResolveInfo;
+  /** Other fields the same subgraph handed the same object out for (a loader's cached row under two aliases): see `at`. */
+  elsewhere?: GraphQLResolveInfo[];
+}
+
+/** The response keys of a path, list indexes left out: which position of the operation it is. */
+function positionOf(path: GraphQLResolveInfo['path'] | undefined): string {
+  let position = '';
+  for (let step = path; step; step = step.prev) if (typeof step.key === 'string') position = `${step.key}.${position}`;
+  return position;
+}
+
+/**
+ * The origin of `parent` as produced for the field whose child `info` is resolving: a remote
+ * subgraph's part of an entity asks for the selection of that position, and an object handed out
+ * at two positions (`company1: company` and `company`) has a selection at each.
+ */
+function at(origin: Origin, info: GraphQLResolveInfo): Origin {
+  if (!origin.elsewhere) return origin;
+  const position = positionOf(info.path.prev);
+  const found = [origin.info, ...origin.elsewhere].find((candidate) => positionOf(candidate.path) === position);
+  return found ? { subgraph: origin.subgraph, info: found } : origin;
 }
 
 const origins = new WeakMap<object, Origin>();
@@ -81,7 +122,13 @@ const then = <T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): 
 function tag(value: unknown, origin: Origin): unknown {
   if (Array.isArray(value)) value.forEach((item) => tag(item, origin));
   else if (value instanceof Promise) value.then((item) => tag(item, origin), () => {});
-  else if (value !== null && typeof value === 'object' && !(value instanceof Error) && origins.get(value)?.subgraph !== origin.subgraph) origins.set(value, origin);
+  else if (value !== null && typeof value === 'object' && !(value instanceof Error)) {
+    const marked = origins.get(value);
+    if (marked?.subgraph !== origin.subgraph) origins.set(value, origin);
+    else if (marked.info.fieldNodes !== origin.info.fieldNodes && !marked.elsewhere?.some((info) => info.fieldNodes === origin.info.fieldNodes)) {
+      (marked.elsewhere ??= []).push(origin.info);
+    }
+  }
   return value;
 }
 
@@ -124,6 +171,37 @@ function variablesFor(subgraph: LocalSubgraph, info: GraphQLResolveInfo): Record
   return coerced;
 }
 
+/**
+ * Parts of the operation per position, built once: keyed by the position's first field node (the
+ * document's own, so they live as long as it), then by the whole list of field nodes merged there
+ * and by the subgraph the part is for.
+ */
+const parts = new WeakMap<FieldNode, { nodes: readonly FieldNode[]; key: string; part: Part }[]>();
+function partAt(nodes: readonly FieldNode[], key: string, build: () => Part): Part {
+  const known = parts.get(nodes[0]!) ?? [];
+  parts.set(nodes[0]!, known);
+  const found = known.find((entry) => entry.key === key && entry.nodes.length === nodes.length && entry.nodes.every((node, i) => node === nodes[i]));
+  if (found) return found.part;
+  const part = build();
+  known.push({ nodes, key, part });
+  return part;
+}
+
+const selectionsOf = (nodes: readonly FieldNode[]) => nodes.flatMap((node) => node.selectionSet?.selections ?? []);
+
+/** A remote subgraph's root fields of the operation as one operation of its own: the fields (aliases, arguments, directives) with the subgraph's cut of their selections. */
+const rootParts = new WeakMap<OperationDefinitionNode, Map<string, Part>>();
+function rootPart(info: GraphQLResolveInfo, cut: Cut): Part {
+  const byTarget = rootParts.get(info.operation) ?? new Map<string, Part>();
+  rootParts.set(info.operation, byTarget);
+  let part = byTarget.get(cut.target.name);
+  if (!part) {
+    const selections = ownSelections(info.operation.selectionSet.selections, cut.target.schema.getQueryType()!, undefined, cut);
+    byTarget.set(cut.target.name, (part = partOperation(selections, info.operation, cut.target.schema)));
+  }
+  return part;
+}
+
 /** One subgraph's definition of one field, ready to be called on an object of that subgraph. */
 class OwnedField {
   private readonly resolve: GraphQLFieldResolver<unknown, unknown>;
@@ -138,7 +216,8 @@ class OwnedField {
     readonly subgraph: LocalSubgraph,
     private readonly type: GraphQLObjectType,
     private readonly field: GraphQLField<unknown, unknown>,
-    isRoot: boolean,
+    private readonly isRoot: boolean,
+    private readonly ownership: Ownership,
   ) {
     this.resolve = field.resolve ?? defaultFieldResolver;
     this.hasArgs = field.args.length > 0;
@@ -152,7 +231,12 @@ class OwnedField {
     return this.field.type;
   }
 
+  argumentType(name: string): GraphQLInputType | undefined {
+    return this.field.args.find((arg) => arg.name === name)?.type;
+  }
+
   run(parent: unknown, gatewayArgs: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown {
+    if (this.subgraph.remote) return this.isRoot ? this.fetchRoot(context, info) : this.read(parent, info);
     const args = this.hasArgs ? this.ownArgs(gatewayArgs) : gatewayArgs;
     const ownInfo = this.needsOwnInfo
       ? { ...info, schema: this.subgraph.schema, parentType: this.type, returnType: this.field.type, variableValues: variablesFor(this.subgraph, info) }
@@ -160,6 +244,43 @@ class OwnedField {
     const value = this.resolve(parent, args, context, ownInfo);
     if (this.leaf) return then(value, (v) => serializeLeaf(v, this.leaf!));
     return this.remembersOrigin ? then(value, (v) => tag(v, { subgraph: this.subgraph, info })) : value;
+  }
+
+  /** On an object of a remote subgraph's answer: the value under the field's response key, as the service serialised it. */
+  private read(parent: unknown, info: GraphQLResolveInfo): unknown {
+    const value = withItemErrorsAt((parent as Record<string, unknown>)[info.path.key], info);
+    if (value instanceof Error) throw raisedAt(value, info);
+    return this.remembersOrigin ? tag(value, { subgraph: this.subgraph, info }) : value;
+  }
+
+  /**
+   * A remote subgraph's root field: the subgraph's part of the operation from the root down, all
+   * its root fields in one request (asked once per request, by the first of them to resolve).
+   */
+  private fetchRoot(context: unknown, info: GraphQLResolveInfo): unknown {
+    const state = requestState(context as object);
+    let answer = state.roots.get(this.subgraph);
+    if (!answer) {
+      const part = rootPart(info, { target: this.subgraph, ownership: this.ownership, fragments: info.fragments });
+      const asked = this.subgraph.remote!({ document: part.document, variables: partVariables(part, info.variableValues), context: context as Record<string, unknown>, operationType: 'query' as never });
+      answer = then(asked as ExecutionResult | Promise<ExecutionResult>, (result) => {
+        if (result.data) placeErrors(result.data as Record<string, unknown>, result.errors ?? []);
+        return result;
+      });
+      state.roots.set(this.subgraph, answer);
+    }
+    return then(answer, (result) => {
+      const data = result.data as Record<string, unknown> | null | undefined;
+      if (data) return this.read(data, info);
+      // Refused as a whole (a variable its types refuse): every root field fails with it.
+      if (data === undefined) throw failedPart(this.subgraph.name, result.errors);
+      // No data: a non-null root field of this subgraph failed, and fails the whole response
+      // here too; the others answer null, as stitching answers them.
+      const own = rootFailure(result.errors ?? [], info.path.key as string);
+      if (own) throw raisedAt(own, info);
+      if (!result.errors?.length) throw failedPart(this.subgraph.name, []);
+      return null;
+    });
   }
 
   /** The gateway's coerced arguments (its scalars pass values through, its enums are names), coerced again by the subgraph's types. */
@@ -183,13 +304,14 @@ function serializeLeaf(value: unknown, type: GraphQLLeafType): unknown {
  * answer per object (sibling fields of one subgraph share it).
  */
 class EntityReader {
-  private readonly keyFields: string[];
+  readonly keyFields: string[];
   private readonly entry: GraphQLField<unknown, unknown>;
 
   constructor(
     private readonly subgraph: LocalSubgraph,
     private readonly typeName: string,
     private readonly config: MergedTypeConfig,
+    private readonly ownership: Ownership,
   ) {
     this.keyFields = parseSelectionSet(config.selectionSet!).selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
     this.entry = subgraph.schema.getQueryType()!.getFields()[config.fieldName!]!;
@@ -210,7 +332,7 @@ class EntityReader {
       const key = this.config.key!(resolvedKeys);
       if (key === null || key === undefined) return null;
       let loader = state.loaders.get(this);
-      if (!loader) state.loaders.set(this, (loader = this.loader(context, origin.info)));
+      if (!loader) state.loaders.set(this, (loader = this.subgraph.remote ? this.remoteLoader(context, origin) : this.loader(context, origin.info)));
       return loader.load(key);
     });
     parts.set(parent, part);
@@ -238,7 +360,49 @@ class EntityReader {
       { cacheKeyFn: (key) => (typeof key === 'object' ? JSON.stringify(key) : key) },
     );
   }
+
+  /**
+   * A remote subgraph's parts of the entities, through the same entry point over HTTP: one
+   * request per level (with the other parts of that tick, by the batching executor), asking for
+   * what the subgraph resolves on these objects from here down (remote-parts.ts).
+   */
+  private remoteLoader(context: object, origin: Origin): DataLoader<unknown, unknown> {
+    const producedFor = origin.info;
+    const cut: Cut = { target: this.subgraph, ownership: this.ownership, fragments: producedFor.fragments };
+    const part = partAt(producedFor.fieldNodes, `${this.subgraph.name}.${this.typeName}`, () => {
+      const type = this.subgraph.schema.getType(this.typeName) as GraphQLObjectType;
+      const args = this.entry.args.map((arg): VariableDefinitionNode => ({
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: entryArgument(arg.name) } },
+        type: parseType(String(arg.type)),
+      }));
+      const entry: FieldNode = {
+        kind: Kind.FIELD,
+        name: { kind: Kind.NAME, value: this.entry.name },
+        arguments: this.entry.args.map((arg) => ({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: arg.name }, value: args.find((definition) => definition.variable.name.value === entryArgument(arg.name))!.variable })),
+        selectionSet: { kind: Kind.SELECTION_SET, selections: ownSelections(selectionsOf(producedFor.fieldNodes), type, origin.subgraph.name, cut) },
+      };
+      return partOperation([entry], producedFor.operation, this.subgraph.schema, args);
+    });
+    return new DataLoader(
+      async (keys) => {
+        const raw = this.config.argsFromKeys!(keys) as Record<string, unknown>;
+        const variables = { ...partVariables(part, producedFor.variableValues), ...Object.fromEntries(Object.entries(raw).map(([name, value]) => [entryArgument(name), value])) };
+        const result = (await getBatchingExecutor(context, this.subgraph.remote!)({ document: part.document, variables, context, operationType: 'query' as never })) as ExecutionResult;
+        const data = result.data as Record<string, unknown> | null | undefined;
+        if (!data) return keys.map(() => failedPart(this.subgraph.name, result.errors));
+        placeErrors(data, result.errors ?? []);
+        const entities = data[this.entry.name];
+        if (!Array.isArray(entities)) return keys.map(() => (entities instanceof Error ? entities : failedPart(this.subgraph.name, [])));
+        return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
+      },
+      { cacheKeyFn: (key) => (typeof key === 'object' ? JSON.stringify(key) : key) },
+    );
+  }
 }
+
+/** The variable an entity part passes an entry point's argument in (not a client's: those cannot start with `_rg`… by convention only, so the prefix is long). */
+const entryArgument = (name: string) => `_rgEntry_${name}`;
 
 const resolveAll = (object: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> =>
   Object.values(object).some((value) => value instanceof Promise)
@@ -249,11 +413,13 @@ const resolveAll = (object: Record<string, unknown>): Record<string, unknown> | 
 interface RequestState {
   loaders: Map<EntityReader, DataLoader<unknown, unknown>>;
   parts: Map<EntityReader, WeakMap<object, unknown>>;
+  /** Each remote subgraph's answer to its root fields. */
+  roots: Map<LocalSubgraph, ExecutionResult | Promise<ExecutionResult>>;
 }
 const states = new WeakMap<object, RequestState>();
 function requestState(context: object): RequestState {
   let state = states.get(context);
-  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map() }));
+  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map() }));
   return state;
 }
 
@@ -281,7 +447,7 @@ function isPlainValueEverywhere(typeName: string, subgraphs: readonly LocalSubgr
 }
 
 /** Every field's owners among the in-process subgraphs, and the readers of their merged types' parts. */
-class FieldOwners {
+class FieldOwners implements Ownership {
   private readonly owners = new Map<string, OwnedField[]>();
   private readonly readers = new Map<string, EntityReader>();
   /** Types reachable only through stitching (a merged part that cannot be keyed from every producer, or has no entry point). */
@@ -298,16 +464,18 @@ class FieldOwners {
         if (type.name.startsWith('__') || !isObjectType(type)) continue;
         for (const field of Object.values(type.getFields())) {
           const coordinate = `${type.name}.${field.name}`;
-          this.owners.set(coordinate, [...(this.owners.get(coordinate) ?? []), new OwnedField(subgraph, type, field, roots.has(type))]);
+          this.owners.set(coordinate, [...(this.owners.get(coordinate) ?? []), new OwnedField(subgraph, type, field, roots.has(type), this)]);
         }
       }
-      for (const [typeName, config] of Object.entries(subgraph.merge)) this.readers.set(`${subgraph.name}.${typeName}`, new EntityReader(subgraph, typeName, config));
+      for (const [typeName, config] of Object.entries(subgraph.merge)) this.readers.set(`${subgraph.name}.${typeName}`, new EntityReader(subgraph, typeName, config, this));
     }
     // An object need remember which subgraph made it only where that decides something: its type
     // is made by several subgraphs and is not the same plain value in each (PageInfo is).
-    // Tagging every object cost Q1 half a millisecond.
+    // Tagging every object cost Q1 half a millisecond. A remote subgraph's objects are keyed by
+    // response key, an in-process one's by field name: a type both make is marked too.
     const typeNames = new Set(subgraphs.flatMap((subgraph) => Object.values(subgraph.schema.getTypeMap()).flatMap((type) => (isObjectType(type) && !type.name.startsWith('__') ? [type.name] : []))));
-    for (const typeName of typeNames) if (!this.rootTypes.has(typeName) && !isPlainValueEverywhere(typeName, subgraphs)) this.marked.add(typeName);
+    const madeBothWays = (typeName: string) => new Set(subgraphs.filter((subgraph) => isObjectType(subgraph.schema.getType(typeName))).map((subgraph) => !subgraph.remote)).size > 1;
+    for (const typeName of typeNames) if (!this.rootTypes.has(typeName) && (!isPlainValueEverywhere(typeName, subgraphs) || madeBothWays(typeName))) this.marked.add(typeName);
     for (const owned of [...this.owners.values()].flat()) owned.remembersOrigin = this.marked.has(getNamedType(owned.returnType).name);
     for (const typeName of this.marked) {
       const makers = subgraphs.filter((candidate) => isObjectType(candidate.schema.getType(typeName)));
@@ -324,6 +492,25 @@ class FieldOwners {
   /** Whether the in-process subgraphs answer `Type.field` here. */
   answers(typeName: string, fieldName: string): boolean {
     return this.owners.has(`${typeName}.${fieldName}`) && !this.unreachable.has(typeName);
+  }
+
+  /**
+   * Whether a remote subgraph's field gets a literal argument its type refuses (a DateTime
+   * "yesterday" the gateway's pass-through scalar let by). Its part would send the literal as a
+   * variable, and the service refuse the whole part; stitching places the refusal at the field.
+   */
+  refusesLiterals(typeName: string, fieldName: string, subgraph: string, argumentNodes: readonly ArgumentNode[]): boolean {
+    const owner = this.owners.get(`${typeName}.${fieldName}`)?.find((candidate) => candidate.subgraph.name === subgraph);
+    if (!owner?.subgraph.remote) return false;
+    return argumentNodes.some((node) => {
+      const type = owner.argumentType(node.name.value);
+      let variables = false;
+      visit(node.value, { Variable: () => void (variables = true) });
+      if (!type || variables) return false;
+      let refused = false;
+      coerceInputValue(valueFromASTUntyped(node.value), type, () => void (refused = true));
+      return refused;
+    });
   }
 
   /** The subgraph that resolves `Type.field` on an object `producer` made (itself if it owns the field), or undefined for none. */
@@ -347,12 +534,17 @@ class FieldOwners {
       if (own) return own.run(parent, args, context, info);
       // There is one: types without one are unreachable, and their operations stitched.
       const reader = this.readers.get(`${first!.subgraph.name}.${typeName}`)!;
-      return then(reader.read(parent as object, origin, this, context), (part) => (part === null ? null : first!.run(part, args, context, info)));
+      return then(reader.read(parent as object, at(origin, info), this, context), (part) => (part === null ? null : first!.run(part, args, context, info)));
     };
   }
 
-  /** A key field's value on an object of `origin`, as that subgraph would send it. */
+  keyFieldsOf(subgraph: string, typeName: string): readonly string[] {
+    return this.readers.get(`${subgraph}.${typeName}`)?.keyFields ?? [];
+  }
+
+  /** A key field's value on an object of `origin`, as that subgraph would send it (a remote one's part carries it under its alias). */
   keyValue(typeName: string, fieldName: string, origin: Origin, parent: object, context: object): unknown {
+    if (origin.subgraph.remote) return (parent as Record<string, unknown>)[keyAlias(fieldName)];
     const owner = this.owners.get(`${typeName}.${fieldName}`)!.find((candidate) => candidate.subgraph === origin.subgraph)!;
     const info = { ...origin.info, fieldName, fieldNodes: [], path: { prev: origin.info.path, key: fieldName, typename: typeName } } as unknown as GraphQLResolveInfo;
     return owner.run(parent, {}, context, info);
@@ -390,6 +582,7 @@ function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldO
       if (name === '__typename') return true;
       if (name.startsWith('__') || !isObjectType(type) || !fields.answers(type.name, name)) return false;
       const resolver = fields.resolvingSubgraph(type.name, name, producer)!;
+      if (fields.refusesLiterals(type.name, name, resolver, selection.arguments ?? [])) return false;
       for (const argument of selection.arguments ?? []) {
         visit(argument.value, { Variable: (variable) => void (uses.get(resolver) ?? uses.set(resolver, new Set()).get(resolver)!).add(variable.name.value) });
       }

@@ -26,9 +26,10 @@
  * cannot be reached, the operation's root fields are null with REPO_UNAVAILABLE at their paths,
  * as stitching would place it.
  *
- * A query that needs several in-process subgraphs (and no remote or foreign one) is executed
- * once over the class schema with the subgraphs' own resolvers (merged-execution.ts): no
- * delegation, no second walk. Everything else goes through stitching.
+ * A query that needs several of our subgraphs (in-process, remote or both; no foreign one) is
+ * executed once over the class schema: the in-process subgraphs' own resolvers, and each remote
+ * subgraph's answer to its part of the operation (merged-execution.ts): no delegation, no second
+ * walk. Everything else goes through stitching.
  *
  * On either in-process path a plain query (isPlainQuery) runs as code graphql-jit compiled for
  * it (compiled-execution.ts); anything else through yoga's executor, as before.

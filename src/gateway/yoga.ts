@@ -117,14 +117,15 @@ export function createGateway({
     ...(debug && { [DEBUG_HEADER]: '1' }),
   };
   const remoteNames = new Set(remote.map(({ name }) => name));
-  // Cross-repo queries over the in-process subgraphs a class sees run in one walk; with no
-  // subgraph schemas given, everything is stitched.
+  // Cross-repo queries over the subgraphs a class sees, in-process or remote, run in one walk;
+  // with no subgraph schemas given, everything is stitched.
   const merged = perClass((_options, c) => {
-    const local = subgraphs.flatMap((subgraph, i) => {
+    const visible = subgraphs.flatMap((subgraph, i) => {
       const schema = subgraphSchemas[i];
-      return schema && !remoteNames.has(subgraph.name) && isVisibleTo(subgraph, c) ? [{ name: subgraph.name, schema, merge: subgraph.merge }] : [];
+      const service = remote.find(({ name }) => name === subgraph.name);
+      return schema && isVisibleTo(subgraph, c) ? [{ name: subgraph.name, schema, merge: subgraph.merge, remote: service?.executor }] : [];
     });
-    return local.length > 1 ? mergedExecution(local) : undefined;
+    return visible.length > 1 ? mergedExecution(visible) : undefined;
   });
   const hosted = hostedSubgraphs(subgraphs, remoteNames);
   const createContext = requestContexts(registry, hosted, [...remoteNames]);

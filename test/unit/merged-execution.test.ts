@@ -44,10 +44,20 @@ describe('the operations the merged path answers', () => {
     expect(allLocal.answers(parse(query), gatewaySchema)).toBe(false);
   });
 
-  it('not a field of a subgraph that is not in-process (legacy remote)', () => {
+  it('not a field of a subgraph it was not given (a foreign one)', () => {
     const withoutLegacy = mergedExecution(local(['main', 'telemetry', 'training']));
     expect(withoutLegacy.answers(parse(q1), gatewaySchema)).toBe(false);
     expect(withoutLegacy.answers(parse(q3.replace('openBalanceCents', '')), gatewaySchema)).toBe(true);
+  });
+
+  it("a remote subgraph's fields too, unless a literal argument is one its types refuse (stitching places that refusal)", () => {
+    const notCalled = () => Promise.reject(new Error('not called: deciding reads the document only'));
+    const telemetryRemote = mergedExecution(local(['main', 'telemetry', 'legacy', 'training']).map((subgraph) => (subgraph.name === 'telemetry' ? { ...subgraph, remote: notCalled } : subgraph)));
+    expect(telemetryRemote.answers(parse(q1), gatewaySchema)).toBe(true);
+    expect(telemetryRemote.answers(parse('{ device(id: "1") { track(from: "2026-10-01T00:00:00Z", to: "2026-10-01T01:00:00Z") { heading } user { name } } }'), gatewaySchema)).toBe(true);
+    expect(telemetryRemote.answers(parse('{ device(id: "1") { track(from: "yesterday", to: "2026-10-01T01:00:00Z") { heading } user { name } } }'), gatewaySchema)).toBe(false);
+    // In-process, the field's own resolver refuses it, at the field.
+    expect(allLocal.answers(parse('{ device(id: "1") { track(from: "yesterday", to: "2026-10-01T01:00:00Z") { heading } user { name } } }'), gatewaySchema)).toBe(true);
   });
 
   it('builds the executable schema once per class schema, with the subgraphs’ resolvers in place of stitching’s', () => {
