@@ -6,15 +6,21 @@
  * its CPU by owner (each plugin, graphql-js, stitching, the driver…: bench/cpu-profile.ts); run
  * it under `node --cpu-prof` for the whole call tree.
  *
- *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6 --profile]
+ * `--remote` puts main, telemetry and legacy behind their own services (`npm run subgraph`, child
+ * processes, as the full bench runs them): the gateway's figure is then its own side of the
+ * all-remote shape, and the services' CPU per request (from /proc) is printed next to it.
+ *
+ *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6 --profile --remote]
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
+import type { Topology } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
+import { processTreeCpuSeconds } from '../src/observability/process-cpu.js';
 import { prng } from '../dev/stack/demo.js';
 import { scenarios } from './compare/scenarios.js';
 import { prepareBench } from './compare/setup.js';
@@ -30,11 +36,31 @@ if (process.env.NODE_ENV !== 'production' || !gatewayNodeFlags.every((flag) => p
   process.exit(run.status ?? 1);
 }
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, scenarios: { type: 'string', default: 'Q1,Q2,Q3,Q4,Q5,Q6' }, profile: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '2000' }, scenarios: { type: 'string', default: 'Q1,Q2,Q3,Q4,Q5,Q6' }, profile: { type: 'boolean', default: false }, remote: { type: 'boolean', default: false } },
+});
 const wanted = new Set(values.scenarios.split(','));
 
 const { topology, token } = await prepareBench(10);
-const repogate = createRepogate(topology, { logger: createLogger('warn') });
+
+/** main, telemetry and legacy as services on ports 4111–4113 (the full bench's), read from one config file as a deployment's. */
+async function startServices(local: Topology): Promise<{ topology: Topology; children: ChildProcess[] }> {
+  const ports = { main: 4111, telemetry: 4112, legacy: 4113 } as const;
+  const remote = structuredClone(local);
+  for (const [repo, port] of Object.entries(ports)) remote.repos[repo]!.service = { url: `http://127.0.0.1:${port}/graphql`, maxSockets: 16 };
+  const config = path.join(projectRoot, '.data', 'bench-cpu-topology-remote.json');
+  writeFileSync(config, JSON.stringify(remote));
+  const children = await Promise.all(Object.entries(ports).map(([repo, port]) => new Promise<ChildProcess>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/cli.ts', 'subgraph', repo, '--port', String(port)], { cwd: projectRoot, env: { ...process.env, REPOGATE_CONFIG: config, REPOGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (chunk: Buffer) => /listening on|is serving|ready/i.test(chunk.toString()) && resolve(child));
+    child.on('exit', (code) => reject(new Error(`subgraph ${repo} exited (${code}) before it was ready`)));
+  })));
+  return { topology: remote, children };
+}
+
+const services = values.remote ? await startServices(topology) : undefined;
+const servicesCpu = () => (services?.children ?? []).reduce((sum, child) => sum + (processTreeCpuSeconds(child.pid!) ?? 0), 0);
+const repogate = createRepogate(services?.topology ?? topology, { logger: createLogger('warn') });
 
 for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const random = prng(1);
@@ -51,6 +77,7 @@ for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const requests = Math.max(50, Math.round(Number(values.requests) / (scenario.name === 'Q4' ? 40 : scenario.name === 'Q6' || scenario.name === 'Q1' || scenario.name === 'Q3' ? 8 : 1)));
   for (let warm = 0; warm < Math.min(200, requests); warm += 1) await one();
   const cpuBefore = process.cpuUsage();
+  const servicesBefore = servicesCpu();
   const started = performance.now();
   let sent = 0;
   const load = () => Promise.all(Array.from({ length: 10 }, async () => {
@@ -63,7 +90,9 @@ for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const owners = values.profile ? await profileWhile(load) : (await load(), undefined);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${scenario.name}: ${((cpu.user + cpu.system) / 1000 / requests).toFixed(2)} CPU ms/request (${requests} requests, ${(requests / seconds).toFixed(0)} req/s in-process)`);
+  const inServices = services ? `, ${(((servicesCpu() - servicesBefore) * 1000) / requests).toFixed(2)} more in the services` : '';
+  console.log(`${scenario.name}: ${((cpu.user + cpu.system) / 1000 / requests).toFixed(2)} CPU ms/request${inServices} (${requests} requests, ${(requests / seconds).toFixed(0)} req/s in-process)`);
   if (owners) console.log(`\n${ownersTable(owners, requests).join('\n')}\n`);
 }
 await repogate.close();
+for (const child of services?.children ?? []) child.kill('SIGTERM');

@@ -24,6 +24,7 @@ import { clientClasses, ConfigError, type ClientClass, type Topology } from '../
 import { ClassNotServedError } from '../errors.js';
 import { schemaForClass } from '../gateway/class-schemas.js';
 import { factProvidersOf, requestContexts, type GatewayContext } from '../gateway/context.js';
+import { useCompiledExecution } from '../gateway/compiled-execution.js';
 import { maskError } from '../gateway/mask-error.js';
 import { useAuth } from '../gateway/use-auth.js';
 import { requestContextFactory } from '../gateway/request-context-factory.js';
@@ -122,6 +123,8 @@ export function createSubgraphService(topology: Topology, name: string, options:
       useRequestSession(),
       useRepoUsageExtension(),
       useReadiness(registry, isDraining),
+      // Last: the others' onExecute hooks see the request first, as with graphql-js.
+      useCompiledExecution(),
     ],
   });
 

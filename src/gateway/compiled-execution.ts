@@ -18,6 +18,7 @@
 import { getOperationAST, GraphQLError, isNonNullType, Kind, TypeInfo, valueFromASTUntyped, visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type ExecutionResult, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { Plugin } from 'graphql-yoga';
 
 /** Runs the compiled query; errors come back as graphql-js would make them. */
 export type Compiled = (rootValue: unknown, context: unknown, variables: Record<string, unknown>) => ExecutionResult | Promise<ExecutionResult>;
@@ -134,6 +135,46 @@ function compile(document: DocumentNode, schema: GraphQLSchema, operationName: s
     // An operation graphql-jit cannot compile is executed by graphql-js, which reports what is wrong with it.
     return null;
   }
+}
+
+/**
+ * Whether a document is one this module runs: queries, without @defer or @stream, and without
+ * @skip or @include (graphql-jit places a field first seen in a skipped fragment where it was
+ * first seen, not where graphql-js's field collection puts it, so the answer's keys would come
+ * in another order). Decided once per document.
+ */
+const plainness = new WeakMap<DocumentNode, boolean>();
+function isPlainQuery(document: DocumentNode): boolean {
+  let plain = plainness.get(document);
+  if (plain === undefined) {
+    plain = document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'query');
+    visit(document, {
+      Directive(directive) {
+        if (['defer', 'stream', 'skip', 'include'].includes(directive.name.value)) plain = false;
+      },
+    });
+    plainness.set(document, plain);
+  }
+  return plain;
+}
+
+/** The compiled query for `document` if it is a plain query (isPlainQuery), else null (graphql-js runs it). */
+export function compiledPlainQuery(document: DocumentNode, schema: GraphQLSchema, operationName: string | undefined): Compiled | null {
+  return isPlainQuery(document) ? compiledFor(document, schema, operationName) : null;
+}
+
+/**
+ * Plain queries of a yoga server run compiled: a subgraph service's (subgraph-service.ts), whose
+ * requests are the gateways' parts of operations, the same texts again and again (parsed once per
+ * class: document-cache.ts), so each is compiled once.
+ */
+export function useCompiledExecution(): Plugin {
+  return {
+    onExecute({ args, setExecuteFn }) {
+      const compiled = compiledPlainQuery(args.document as DocumentNode, args.schema, args.operationName ?? undefined);
+      if (compiled) setExecuteFn((execution) => compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as never);
+    },
+  };
 }
 
 /** The compiled query for a query `document` (no @defer or @stream) over `schema`, compiled on first use (documents are cached per class: document-cache.ts), or null for graphql-js. */

@@ -31,7 +31,7 @@
  * subgraph's answer to its part of the operation (merged-execution.ts): no delegation, no second
  * walk. Everything else goes through stitching.
  *
- * On either in-process path a plain query (isPlainQuery) runs as code graphql-jit compiled for
+ * On either in-process path a plain query (compiledPlainQuery) runs as code graphql-jit compiled for
  * it (compiled-execution.ts); anything else through yoga's executor, as before.
  */
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
@@ -39,7 +39,7 @@ import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, 
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
-import { compiledFor } from './compiled-execution.js';
+import { compiledPlainQuery } from './compiled-execution.js';
 import type { MergedExecution } from './merged-execution.js';
 
 /** Whether the document has a field or directive named one of `names`. */
@@ -56,13 +56,6 @@ function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, nam
 const asksForIntrospection = (document: DocumentNode) => mentions(document, Kind.FIELD, ['__schema', '__type']);
 const streamsOrDefers = (document: DocumentNode) => mentions(document, Kind.DIRECTIVE, ['defer', 'stream']);
 const operationsOf = (document: DocumentNode) => document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-/**
- * What compiled-execution.ts runs: queries, without @defer or @stream, and without @skip or
- * @include (graphql-jit places a field first seen in a skipped fragment where it was first seen,
- * not where graphql-js's field collection puts it, so the answer's keys would come in another order).
- */
-const isPlainQuery = (document: DocumentNode) =>
-  operationsOf(document).every((operation) => operation.operation === 'query') && !mentions(document, Kind.DIRECTIVE, ['defer', 'stream', 'skip', 'include']);
 
 /** A subgraph that may answer whole operations: its schema, and for a remote one the executor that sends them to its service. */
 export interface SoleSubgraph {
@@ -121,7 +114,7 @@ export function useSingleSubgraphExecution(
       if (!target) return;
       const { schema, remote } = target === 'merged' ? { schema: merged[clientClass]!.schemaFor(args.schema), remote: undefined } : target;
       if (!remote) {
-        const compiled = isPlainQuery(args.document) ? compiledFor(args.document, schema, args.operationName ?? undefined) : null;
+        const compiled = compiledPlainQuery(args.document, schema, args.operationName ?? undefined);
         if (compiled) return setExecuteFn((execution) => compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as ReturnType<typeof executeFn>);
         return setExecuteFn((execution) => executeFn({ ...execution, schema }));
       }
