@@ -44,22 +44,23 @@ const wanted = new Set(values.scenarios.split(','));
 const { topology, token } = await prepareBench(10);
 
 /** main, telemetry and legacy as services on ports 4111–4113 (the full bench's), read from one config file as a deployment's. */
-async function startServices(local: Topology): Promise<{ topology: Topology; children: ChildProcess[] }> {
+async function startServices(local: Topology): Promise<{ topology: Topology; children: Record<string, ChildProcess> }> {
   const ports = { main: 4111, telemetry: 4112, legacy: 4113 } as const;
   const remote = structuredClone(local);
   for (const [repo, port] of Object.entries(ports)) remote.repos[repo]!.service = { url: `http://127.0.0.1:${port}/graphql`, maxSockets: 16 };
   const config = path.join(projectRoot, '.data', 'bench-cpu-topology-remote.json');
   writeFileSync(config, JSON.stringify(remote));
-  const children = await Promise.all(Object.entries(ports).map(([repo, port]) => new Promise<ChildProcess>((resolve, reject) => {
+  const children = await Promise.all(Object.entries(ports).map(([repo, port]) => new Promise<[string, ChildProcess]>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'dev/cli.ts', 'subgraph', repo, '--port', String(port)], { cwd: projectRoot, env: { ...process.env, REPOGATE_CONFIG: config, REPOGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (chunk: Buffer) => /listening on|is serving|ready/i.test(chunk.toString()) && resolve(child));
+    child.stdout!.on('data', (chunk: Buffer) => /listening on|is serving|ready/i.test(chunk.toString()) && resolve([repo, child]));
     child.on('exit', (code) => reject(new Error(`subgraph ${repo} exited (${code}) before it was ready`)));
   })));
-  return { topology: remote, children };
+  return { topology: remote, children: Object.fromEntries(children) };
 }
 
 const services = values.remote ? await startServices(topology) : undefined;
-const servicesCpu = () => (services?.children ?? []).reduce((sum, child) => sum + (processTreeCpuSeconds(child.pid!) ?? 0), 0);
+/** Each service's CPU seconds so far. */
+const servicesCpu = () => Object.fromEntries(Object.entries(services?.children ?? {}).map(([repo, child]) => [repo, processTreeCpuSeconds(child.pid!) ?? 0]));
 const repogate = createRepogate(services?.topology ?? topology, { logger: createLogger('warn') });
 
 for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
@@ -90,9 +91,10 @@ for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const owners = values.profile ? await profileWhile(load) : (await load(), undefined);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
-  const inServices = services ? `, ${(((servicesCpu() - servicesBefore) * 1000) / requests).toFixed(2)} more in the services` : '';
+  const spent = Object.entries(servicesCpu()).map(([repo, seconds]) => [repo, ((seconds - servicesBefore[repo]!) * 1000) / requests] as const);
+  const inServices = services ? `, ${spent.reduce((sum, [, ms]) => sum + ms, 0).toFixed(2)} more in the services (${spent.map(([repo, ms]) => `${repo} ${ms.toFixed(2)}`).join(', ')})` : '';
   console.log(`${scenario.name}: ${((cpu.user + cpu.system) / 1000 / requests).toFixed(2)} CPU ms/request${inServices} (${requests} requests, ${(requests / seconds).toFixed(0)} req/s in-process)`);
   if (owners) console.log(`\n${ownersTable(owners, requests).join('\n')}\n`);
 }
 await repogate.close();
-for (const child of services?.children ?? []) child.kill('SIGTERM');
+for (const child of Object.values(services?.children ?? {})) child.kill('SIGTERM');
