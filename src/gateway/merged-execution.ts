@@ -1,8 +1,8 @@
 /**
  * Cross-repo operations, executed in one walk: the class's gateway schema with every field
  * resolved by the resolver of the subgraph that owns it, called directly, or, for a subgraph
- * reached over HTTP, read from its answer to its part of the operation. Stitching would delegate each subgraph's part as a sub-operation, execute it there
- * (graphql-js, per field), then walk the answer a second time in the gateway, object by object
+ * reached over HTTP, read from its answer to its part of the operation. Stitching would
+ * delegate each subgraph's part as a sub-operation, execute it there (graphql-js, per field), then walk the answer a second time in the gateway, object by object
  * (annotating, merging, re-resolving every field): on Q1 that second walk was a third of the
  * gateway's CPU (BENCHMARKS.md). Here graphql-js walks once and the subgraphs' resolvers, their
  * DataLoaders and their join-ahead run as they do under stitching, so the statements are the
@@ -369,7 +369,7 @@ class EntityReader {
   private remoteLoader(context: object, origin: Origin): DataLoader<unknown, unknown> {
     const producedFor = origin.info;
     const cut: Cut = { target: this.subgraph, ownership: this.ownership, fragments: producedFor.fragments };
-    const part = partAt(producedFor.fieldNodes, `${this.subgraph.name}.${this.typeName}`, () => {
+    const part = partAt(producedFor.fieldNodes, `${origin.subgraph.name} → ${this.subgraph.name}.${this.typeName}`, () => {
       const type = this.subgraph.schema.getType(this.typeName) as GraphQLObjectType;
       const args = this.entry.args.map((arg): VariableDefinitionNode => ({
         kind: Kind.VARIABLE_DEFINITION,
@@ -401,7 +401,10 @@ class EntityReader {
   }
 }
 
-/** The variable an entity part passes an entry point's argument in (not a client's: those cannot start with `_rg`… by convention only, so the prefix is long). */
+/**
+ * The variable an entity part passes an entry point's argument in. The client's variables keep
+ * their names in a part, so this one must not be a client's: a prefix no client has reason to use.
+ */
 const entryArgument = (name: string) => `_rgEntry_${name}`;
 
 const resolveAll = (object: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> =>
