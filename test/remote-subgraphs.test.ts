@@ -70,6 +70,12 @@ async function recordingProxy(serviceUrl: string): Promise<{ url: string; bodies
   return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql`, bodies, close: () => proxy.close() };
 }
 
+/** Invoice numbers of acme, from the in-process gateway. */
+async function gatewayInvoices(): Promise<string[]> {
+  const answer = await inProcess.request('{ company(id: "1") { invoices { number } } }');
+  return answer.data!.company.invoices.map((invoice: { number: string }) => invoice.number);
+}
+
 const services: Record<string, SubgraphService> = {};
 let inProcess: TestGateway;
 let remote: TestGateway;
@@ -234,6 +240,28 @@ describe('a gateway with telemetry and legacy remote', () => {
       main.close();
       telemetry.close();
     }
+  });
+
+  it('answers as in-process where a part could be mistaken: two operations sharing a fragment, an entity its subgraph nulled, a client alias like a part\'s', async () => {
+    const [invoice] = await gatewayInvoices();
+    const same = async (query: string, variables?: Record<string, unknown>, operationName?: string) => {
+      const [expected, actual] = [await inProcess.request(query, variables, { operationName }), await allRemote.request(query, variables, { operationName })];
+      const { data, errors } = outcome(actual);
+      expect({ data, errors }, `${operationName ?? query}`).toEqual({ data: outcome(expected).data, errors: outcome(expected).errors });
+      return actual;
+    };
+    // The same fragment in two operations, one giving $status a default: each operation's own variables reach legacy.
+    const shared = `fragment C on Query { company(id: "1") { name invoices(status: $status) { number } } }
+      query A($status: InvoiceStatus = OPEN) { ...C }
+      query B($status: InvoiceStatus) { ...C }`;
+    await same(shared, {}, 'A');
+    const b = await same(shared, {}, 'B');
+    expect(b.data!.company.invoices.length).toBeGreaterThan((await same(shared, {}, 'A')).data!.company.invoices.length);
+    // main's part of the invoice's company fails inside (users(first: 1000) is refused into a non-null connection): the error at the field that failed.
+    const nulled = await same(`{ invoice(number: "${invoice}") { number company { name users(first: 1000) { edges { node { id } } } } } }`);
+    expect(nulled.errors!.map((error) => error.path)).toEqual([['invoice', 'company', 'users']]);
+    // A client's alias that looks like a part's key alias.
+    await same('{ company(id: "1") { _rgKey_legacyCustomerCode: name openBalanceCents } }');
   });
 
   it('a hung telemetry service: main answers within the class timeout, REPO_UNAVAILABLE at telemetry\'s paths, the breaker fails fast; back within 5 s of SIGCONT', async () => {

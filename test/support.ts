@@ -45,6 +45,8 @@ export interface RequestOptions {
   /** Overrides the token (an empty string sends none). */
   token?: string;
   headers?: Record<string, string>;
+  /** Which operation of a document with several to run. */
+  operationName?: string;
 }
 
 export interface TestGateway extends Repogate {
@@ -104,7 +106,7 @@ export function openGateway(
         ...(token && { authorization: `Bearer ${token}` }),
         ...options.headers,
       },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, ...(options.operationName && { operationName: options.operationName }) }),
     });
   };
   return {

@@ -69,7 +69,7 @@ import {
   type GraphQLSchema,
   type VariableDefinitionNode,
 } from 'graphql';
-import { keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
+import { keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, raisedUnder, reservedNames, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
 
 /**
  * A subgraph as this module needs it: its executable schema and its merge config; for a remote
@@ -173,17 +173,19 @@ function variablesFor(subgraph: LocalSubgraph, info: GraphQLResolveInfo): Record
 
 /**
  * Parts of the operation per position, built once: keyed by the position's first field node (the
- * document's own, so they live as long as it), then by the whole list of field nodes merged there
- * and by the subgraph the part is for.
+ * document's own, so they live as long as it), then by the whole list of field nodes merged there,
+ * the operation (two operations of a document may share a fragment, not their variables) and the
+ * subgraphs the part is from and for.
  */
-const parts = new WeakMap<FieldNode, { nodes: readonly FieldNode[]; key: string; part: Part }[]>();
-function partAt(nodes: readonly FieldNode[], key: string, build: () => Part): Part {
+const parts = new WeakMap<FieldNode, { nodes: readonly FieldNode[]; operation: OperationDefinitionNode; key: string; part: Part }[]>();
+function partAt(info: GraphQLResolveInfo, key: string, build: () => Part): Part {
+  const { fieldNodes: nodes, operation } = info;
   const known = parts.get(nodes[0]!) ?? [];
   parts.set(nodes[0]!, known);
-  const found = known.find((entry) => entry.key === key && entry.nodes.length === nodes.length && entry.nodes.every((node, i) => node === nodes[i]));
+  const found = known.find((entry) => entry.key === key && entry.operation === operation && entry.nodes.length === nodes.length && entry.nodes.every((node, i) => node === nodes[i]));
   if (found) return found.part;
   const part = build();
-  known.push({ nodes, key, part });
+  known.push({ nodes, operation, key, part });
   return part;
 }
 
@@ -369,7 +371,7 @@ class EntityReader {
   private remoteLoader(context: object, origin: Origin): DataLoader<unknown, unknown> {
     const producedFor = origin.info;
     const cut: Cut = { target: this.subgraph, ownership: this.ownership, fragments: producedFor.fragments };
-    const part = partAt(producedFor.fieldNodes, `${origin.subgraph.name} → ${this.subgraph.name}.${this.typeName}`, () => {
+    const part = partAt(producedFor, `${origin.subgraph.name} → ${this.subgraph.name}.${this.typeName}`, () => {
       const type = this.subgraph.schema.getType(this.typeName) as GraphQLObjectType;
       const args = this.entry.args.map((arg): VariableDefinitionNode => ({
         kind: Kind.VARIABLE_DEFINITION,
@@ -537,7 +539,14 @@ class FieldOwners implements Ownership {
       if (own) return own.run(parent, args, context, info);
       // There is one: types without one are unreachable, and their operations stitched.
       const reader = this.readers.get(`${first!.subgraph.name}.${typeName}`)!;
-      return then(reader.read(parent as object, at(origin, info), this, context), (part) => (part === null ? null : first!.run(part, args, context, info)));
+      const positioned = at(origin, info);
+      const part = reader.read(parent as object, positioned, this, context);
+      const fromPart = (found: unknown) => (found === null ? null : first!.run(found, args, context, info));
+      if (!(part instanceof Promise)) return fromPart(part);
+      // A remote part the subgraph nulled: its error is the failing field's, below this object.
+      return part.then(fromPart, (error: unknown) => {
+        throw raisedUnder(error, info.path.prev, positioned.info);
+      });
     };
   }
 
@@ -547,7 +556,11 @@ class FieldOwners implements Ownership {
 
   /** A key field's value on an object of `origin`, as that subgraph would send it (a remote one's part carries it under its alias). */
   keyValue(typeName: string, fieldName: string, origin: Origin, parent: object, context: object): unknown {
-    if (origin.subgraph.remote) return (parent as Record<string, unknown>)[keyAlias(fieldName)];
+    if (origin.subgraph.remote) {
+      // A key field that failed in its subgraph (an Error placed there) is no key: the part is not asked for.
+      const value = (parent as Record<string, unknown>)[keyAlias(fieldName)];
+      return value instanceof Error ? null : value;
+    }
     const owner = this.owners.get(`${typeName}.${fieldName}`)!.find((candidate) => candidate.subgraph === origin.subgraph)!;
     const info = { ...origin.info, fieldName, fieldNodes: [], path: { prev: origin.info.path, key: fieldName, typename: typeName } } as unknown as GraphQLResolveInfo;
     return owner.run(parent, {}, context, info);
@@ -630,6 +643,7 @@ export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExec
       return schema;
     },
     answers(document, classSchema) {
+      if (subgraphs.some((subgraph) => subgraph.remote) && reservedNames(document)) return false;
       const entered = crossings(document, classSchema, fields);
       return entered !== null && [...entered.values()].every((positions) => positions.size === 1);
     },

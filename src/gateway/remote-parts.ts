@@ -44,7 +44,7 @@ export interface Ownership {
   keyFieldsOf(subgraph: string, typeName: string): readonly string[];
 }
 
-/** The alias under which a part carries a key field for another subgraph (never a client's: clients do not see `_` names). */
+/** The alias under which a part carries a key field for another subgraph (a document whose own aliases start so is stitched: `reservedNames`). */
 export const keyAlias = (fieldName: string) => `_rgKey_${fieldName}`;
 
 const fieldNode = (name: string, alias?: string): FieldNode => ({
@@ -241,6 +241,32 @@ export function raisedAt(error: Error, info: GraphQLResolveInfo, index?: number)
   if (!rest || !(error instanceof GraphQLError)) return error;
   const path = [...responsePathAsArray(info.path), ...(index === undefined ? [] : [index]), ...rest];
   return new GraphQLError(error.message, { nodes: nodesBelow(info.fieldNodes, rest, info.fragments), path, extensions: error.extensions });
+}
+
+/**
+ * An error of an object's remote part (its entity nulled by a failure inside it), as the field
+ * that failed raises it: under the object's path (`parentPath`) and the selection it was produced
+ * for; any other error as it is.
+ */
+export function raisedUnder(error: unknown, parentPath: GraphQLResolveInfo['path'] | undefined, producedFor: GraphQLResolveInfo): unknown {
+  const rest = error instanceof GraphQLError ? below.get(error) : undefined;
+  if (!rest || !(error instanceof GraphQLError)) return error;
+  const path = [...(parentPath ? responsePathAsArray(parentPath) : []), ...rest];
+  return new GraphQLError(error.message, { nodes: nodesBelow(producedFor.fieldNodes, rest, producedFor.fragments), path, extensions: error.extensions });
+}
+
+/**
+ * Whether a document names an alias or a variable the way parts name theirs (`_rgKey_…`,
+ * `_rgLiteral_…`, `_rgEntry_…`): legal for a client, and a part would then hold two of one name.
+ * Such a document is left to stitching.
+ */
+export function reservedNames(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field: (field) => void (found ||= field.alias?.value.startsWith('_rg') ?? false),
+    VariableDefinition: (definition) => void (found ||= definition.variable.name.value.startsWith('_rg')),
+  });
+  return found;
 }
 
 /** A field's value read from a subgraph's answer, its list items' errors placed as `raisedAt` places a field's. */
