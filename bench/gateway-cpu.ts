@@ -12,18 +12,17 @@
  *
  *   npm run bench:cpu [-- --requests 2000 --scenarios Q5,Q6 --profile --remote]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config.js';
 import { createRepogate } from '../src/gateway/repogate.js';
-import type { Topology } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { processTreeCpuSeconds } from '../src/observability/process-cpu.js';
 import { prng } from '../dev/stack/demo.js';
 import { scenarios } from './compare/scenarios.js';
-import { prepareBench } from './compare/setup.js';
+import { prepareBench, startSubgraphServices, writeRemoteTopology } from './compare/setup.js';
 import { ownersTable, profileWhile } from './cpu-profile.js';
 
 // Measure the gateway as npm start runs it: its node flags and NODE_ENV. Re-run ourselves with them if missing.
@@ -43,25 +42,13 @@ const wanted = new Set(values.scenarios.split(','));
 
 const { topology, token } = await prepareBench(10);
 
-/** main, telemetry and legacy as services on ports 4111–4113 (the full bench's), read from one config file as a deployment's. */
-async function startServices(local: Topology): Promise<{ topology: Topology; children: Record<string, ChildProcess> }> {
-  const ports = { main: 4111, telemetry: 4112, legacy: 4113 } as const;
-  const remote = structuredClone(local);
-  for (const [repo, port] of Object.entries(ports)) remote.repos[repo]!.service = { url: `http://127.0.0.1:${port}/graphql`, maxSockets: 16 };
-  const config = path.join(projectRoot, '.data', 'bench-cpu-topology-remote.json');
-  writeFileSync(config, JSON.stringify(remote));
-  const children = await Promise.all(Object.entries(ports).map(([repo, port]) => new Promise<[string, ChildProcess]>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/cli.ts', 'subgraph', repo, '--port', String(port)], { cwd: projectRoot, env: { ...process.env, REPOGATE_CONFIG: config, REPOGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (chunk: Buffer) => /listening on|is serving|ready/i.test(chunk.toString()) && resolve([repo, child]));
-    child.on('exit', (code) => reject(new Error(`subgraph ${repo} exited (${code}) before it was ready`)));
-  })));
-  return { topology: remote, children: Object.fromEntries(children) };
-}
-
-const services = values.remote ? await startServices(topology) : undefined;
+// main, telemetry and legacy behind their services, as the full bench runs them.
+const remoteConfigFile = path.join(projectRoot, '.data', 'bench-cpu-topology-remote.json');
+const remoteTopology = values.remote ? writeRemoteTopology(topology, remoteConfigFile) : undefined;
+const services = remoteTopology ? await startSubgraphServices(remoteConfigFile) : undefined;
 /** Each service's CPU seconds so far. */
-const servicesCpu = () => Object.fromEntries(Object.entries(services?.children ?? {}).map(([repo, child]) => [repo, processTreeCpuSeconds(child.pid!) ?? 0]));
-const repogate = createRepogate(services?.topology ?? topology, { logger: createLogger('warn') });
+const servicesCpu = () => Object.fromEntries(Object.entries(services ?? {}).map(([repo, child]) => [repo, processTreeCpuSeconds(child.pid!) ?? 0]));
+const repogate = createRepogate(remoteTopology ?? topology, { logger: createLogger('warn') });
 
 for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   const random = prng(1);
@@ -97,4 +84,4 @@ for (const scenario of scenarios.filter((s) => wanted.has(s.name))) {
   if (owners) console.log(`\n${ownersTable(owners, requests).join('\n')}\n`);
 }
 await repogate.close();
-for (const child of Object.values(services?.children ?? {})) child.kill('SIGTERM');
+for (const child of Object.values(services ?? {})) child.kill('SIGTERM');

@@ -14,12 +14,12 @@
  *    run to bench/results/comparison.svg, which BENCHMARKS.md shows, with the comparison table in
  *    BENCHMARKS.md; a quick run to bench/results/<date>-quick.svg.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { projectRoot, type Topology } from '../../src/config.js';
+import { projectRoot } from '../../src/config.js';
 import { supergraphOf } from '../../src/federation/supergraph.js';
 import { loadSubgraphs } from '../../src/subgraphs.js';
 import { prng } from '../../dev/stack/demo.js';
@@ -27,7 +27,7 @@ import { processTreeCpuSeconds } from '../../src/observability/process-cpu.js';
 import { replaceSection, writeResults } from '../report.js';
 import { postgraphileQueries } from './postgraphile-queries.js';
 import { scenarios, type Scenario, type ScenarioName } from './scenarios.js';
-import { prepareBench } from './setup.js';
+import { prepareBench, remoteRepos, serviceUrl, startProcess, startSubgraphServices, writeRemoteTopology } from './setup.js';
 import { renderReport, type Measurement, type ServerName } from './render.js';
 import { renderChart } from './chart.js';
 
@@ -45,16 +45,9 @@ const { topology, token } = await prepareBench(poolSize);
 const configFile = path.join(projectRoot, '.data', 'bench-topology.json');
 writeFileSync(configFile, JSON.stringify(topology));
 
-// The same topology with main, telemetry and legacy as services: read by the services themselves
-// and by the all-remote gateway, as one file serves a deployment's gateway and its services.
-const remoteRepos = ['main', 'telemetry', 'legacy'] as const;
-const servicePorts: Record<(typeof remoteRepos)[number], number> = { main: 4111, telemetry: 4112, legacy: 4113 };
-const serviceUrl = (repo: (typeof remoteRepos)[number]) => `http://127.0.0.1:${servicePorts[repo]}/graphql`;
-const remoteTopology: Topology = structuredClone(topology);
-// The default socket limit (16 per service): the gateway as a deployment would run it, untuned.
-for (const repo of remoteRepos) remoteTopology.repos[repo]!.service = { url: serviceUrl(repo), maxSockets: 16 };
+// The same topology with main, telemetry and legacy as services.
 const remoteConfigFile = path.join(projectRoot, '.data', 'bench-topology-remote.json');
-writeFileSync(remoteConfigFile, JSON.stringify(remoteTopology));
+const remoteTopology = writeRemoteTopology(topology, remoteConfigFile);
 // What `npm run supergraph -- --only main,telemetry,legacy --url …` writes, for Hive Gateway.
 const supergraphFile = path.join(projectRoot, '.data', 'bench-supergraph.graphql');
 writeFileSync(supergraphFile, supergraphOf(await loadSubgraphs(remoteTopology), { only: remoteRepos, urls: Object.fromEntries(remoteRepos.map((repo) => [repo, serviceUrl(repo)])) }));
@@ -74,19 +67,6 @@ interface Server {
   body(scenario: Scenario, variables: Record<string, unknown>): string;
   /** Round trips per repo of one request, however the server reports them. */
   roundTrips(scenario: Scenario, variables: Record<string, unknown>): Promise<Record<string, number>>;
-}
-
-function startProcess(name: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildProcess> {
-  // Every server runs as in production (graphql-js skips its development checks).
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { cwd: projectRoot, env: { ...process.env, NODE_ENV: 'production', GRAPHILE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (/ready|listening on|GraphiQL|is serving/i.test(chunk.toString())) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${stderr.slice(-2000)}`)));
-  });
 }
 
 const graphqlBody = (scenario: Scenario, variables: Record<string, unknown>) =>
@@ -142,9 +122,7 @@ async function repogateServer(name: ServerName, port: number, config: string, se
 const pgScenarios = Object.keys(postgraphileQueries) as ScenarioName[];
 log(`starting servers (pool size ${poolSize} per repo) …`);
 const allScenarios = scenarios.map((s) => s.name);
-// `npm run subgraph -- <name> --port N` without npm in between, so /proc shows the service's own CPU.
-const services = await Promise.all(remoteRepos.map((repo) =>
-  startProcess(`subgraph ${repo}`, ['dev/cli.ts', 'subgraph', repo, '--port', String(servicePorts[repo])], { REPOGATE_CONFIG: remoteConfigFile, REPOGATE_LOG_LEVEL: 'warn' })));
+const services = Object.values(await startSubgraphServices(remoteConfigFile));
 const servers = [
   await countedServer('floor', 4101, allScenarios),
   await countedServer('naive', 4102, allScenarios),

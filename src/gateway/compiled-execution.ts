@@ -163,6 +163,12 @@ export function compiledPlainQuery(document: DocumentNode, schema: GraphQLSchema
   return isPlainQuery(document) ? compiledFor(document, schema, operationName) : null;
 }
 
+/** An execute function (yoga's `setExecuteFn`) that runs `compiled` with the execution's root value, context and variables. */
+export const executeCompiled =
+  (compiled: Compiled) =>
+  (execution: { rootValue?: unknown; contextValue?: unknown; variableValues?: Record<string, unknown> | null }) =>
+    compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {});
+
 /**
  * Plain queries of a yoga server run compiled: a subgraph service's (subgraph-service.ts), whose
  * requests are the gateways' parts of operations, the same texts again and again (parsed once per
@@ -172,7 +178,7 @@ export function useCompiledExecution(): Plugin {
   return {
     onExecute({ args, setExecuteFn }) {
       const compiled = compiledPlainQuery(args.document as DocumentNode, args.schema, args.operationName ?? undefined);
-      if (compiled) setExecuteFn((execution) => compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as never);
+      if (compiled) setExecuteFn(executeCompiled(compiled) as never);
     },
   };
 }

@@ -50,7 +50,6 @@ import {
   isObjectType,
   isSpecifiedScalarType,
   Kind,
-  parseType,
   valueFromASTUntyped,
   type ArgumentNode,
   typeFromAST,
@@ -67,9 +66,8 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
-  type VariableDefinitionNode,
 } from 'graphql';
-import { keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, raisedUnder, reservedNames, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
+import { entityPart, entryVariables, keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, raisedUnder, reservedNames, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
 
 /**
  * A subgraph as this module needs it: its executable schema and its merge config; for a remote
@@ -371,25 +369,12 @@ class EntityReader {
   private remoteLoader(context: object, origin: Origin): DataLoader<unknown, unknown> {
     const producedFor = origin.info;
     const cut: Cut = { target: this.subgraph, ownership: this.ownership, fragments: producedFor.fragments };
-    const part = partAt(producedFor, `${origin.subgraph.name} → ${this.subgraph.name}.${this.typeName}`, () => {
-      const type = this.subgraph.schema.getType(this.typeName) as GraphQLObjectType;
-      const args = this.entry.args.map((arg): VariableDefinitionNode => ({
-        kind: Kind.VARIABLE_DEFINITION,
-        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: entryArgument(arg.name) } },
-        type: parseType(String(arg.type)),
-      }));
-      const entry: FieldNode = {
-        kind: Kind.FIELD,
-        name: { kind: Kind.NAME, value: this.entry.name },
-        arguments: this.entry.args.map((arg) => ({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: arg.name }, value: args.find((definition) => definition.variable.name.value === entryArgument(arg.name))!.variable })),
-        selectionSet: { kind: Kind.SELECTION_SET, selections: ownSelections(selectionsOf(producedFor.fieldNodes), type, origin.subgraph.name, cut) },
-      };
-      return partOperation([entry], producedFor.operation, this.subgraph.schema, args);
-    });
+    const part = partAt(producedFor, `${origin.subgraph.name} → ${this.subgraph.name}.${this.typeName}`, () =>
+      entityPart(this.entry, ownSelections(selectionsOf(producedFor.fieldNodes), this.subgraph.schema.getType(this.typeName) as GraphQLObjectType, origin.subgraph.name, cut), producedFor.operation, this.subgraph.schema),
+    );
     return new DataLoader(
       async (keys) => {
-        const raw = this.config.argsFromKeys!(keys) as Record<string, unknown>;
-        const variables = { ...partVariables(part, producedFor.variableValues), ...Object.fromEntries(Object.entries(raw).map(([name, value]) => [entryArgument(name), value])) };
+        const variables = { ...partVariables(part, producedFor.variableValues), ...entryVariables(this.config.argsFromKeys!(keys) as Record<string, unknown>) };
         const result = (await getBatchingExecutor(context, this.subgraph.remote!)({ document: part.document, variables, context, operationType: 'query' as never })) as ExecutionResult;
         const data = result.data as Record<string, unknown> | null | undefined;
         if (!data) return keys.map(() => failedPart(this.subgraph.name, result.errors));
@@ -402,12 +387,6 @@ class EntityReader {
     );
   }
 }
-
-/**
- * The variable an entity part passes an entry point's argument in. The client's variables keep
- * their names in a part, so this one must not be a client's: a prefix no client has reason to use.
- */
-const entryArgument = (name: string) => `_rgEntry_${name}`;
 
 const resolveAll = (object: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> =>
   Object.values(object).some((value) => value instanceof Promise)

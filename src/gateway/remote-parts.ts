@@ -25,6 +25,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -142,6 +143,28 @@ export function partOperation(selections: readonly SelectionNode[], operation: O
     literals,
   };
 }
+
+/**
+ * The variable an entity part passes an entry point's argument in. The client's variables keep
+ * their names in a part, so this one must not be a client's (`reservedNames`).
+ */
+const entryArgument = (name: string) => `_rgEntry_${name}`;
+
+/** An entity part: the subgraph's merge entry point (`entry`), its arguments as variables (`entryVariables`), with `selections` below it. */
+export function entityPart(entry: GraphQLField<unknown, unknown>, selections: readonly SelectionNode[], operation: OperationDefinitionNode, schema: GraphQLSchema): Part {
+  const args = entry.args.map((arg): VariableDefinitionNode => ({ kind: Kind.VARIABLE_DEFINITION, variable: variableNode(entryArgument(arg.name)), type: parseType(String(arg.type)) }));
+  const field: FieldNode = {
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: entry.name },
+    arguments: entry.args.map((arg) => ({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: arg.name }, value: variableNode(entryArgument(arg.name)) })),
+    selectionSet: selectionSet(selections),
+  };
+  return partOperation([field], operation, schema, args);
+}
+
+/** The entry point's arguments (the merge config's `argsFromKeys`) as an entity part's variables. */
+export const entryVariables = (args: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(args).map(([name, value]) => [entryArgument(name), value]));
 
 /** The variables a part sends: the client's it uses (as the gateway coerced them) and its literals' values. */
 export function partVariables(part: Part, values: Readonly<Record<string, unknown>>): Record<string, unknown> {

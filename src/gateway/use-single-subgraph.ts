@@ -31,15 +31,16 @@
  * subgraph's answer to its part of the operation (merged-execution.ts): no delegation, no second
  * walk. Everything else goes through stitching.
  *
- * On either in-process path a plain query (compiledPlainQuery) runs as code graphql-jit compiled for
- * it (compiled-execution.ts); anything else through yoga's executor, as before.
+ * On the paths that execute here (one in-process subgraph; merged execution, whose remote
+ * subgraphs' parts run compiled in their services too) a plain query (compiledPlainQuery) runs as
+ * code graphql-jit compiled for it (compiled-execution.ts); anything else through yoga's executor.
  */
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { GraphQLError, isNonNullType, Kind, validate, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/tokens.js';
 import type { ClientClass } from '../config.js';
-import { compiledPlainQuery } from './compiled-execution.js';
+import { compiledPlainQuery, executeCompiled } from './compiled-execution.js';
 import type { MergedExecution } from './merged-execution.js';
 
 /** Whether the document has a field or directive named one of `names`. */
@@ -115,7 +116,7 @@ export function useSingleSubgraphExecution(
       const { schema, remote } = target === 'merged' ? { schema: merged[clientClass]!.schemaFor(args.schema), remote: undefined } : target;
       if (!remote) {
         const compiled = compiledPlainQuery(args.document, schema, args.operationName ?? undefined);
-        if (compiled) return setExecuteFn((execution) => compiled(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as ReturnType<typeof executeFn>);
+        if (compiled) return setExecuteFn(executeCompiled(compiled) as typeof executeFn);
         return setExecuteFn((execution) => executeFn({ ...execution, schema }));
       }
       setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {
