@@ -19,9 +19,9 @@ const replicaSuperuser = () => {
 const pauseReplay = () => pgRows(replicaSuperuser(), 'SELECT pg_wal_replay_pause()');
 const resumeReplay = () => pgRows(replicaSuperuser(), 'SELECT pg_wal_replay_resume()');
 
-async function inRecovery(mode: 'query' | 'mutation', minLsn = {}): Promise<boolean> {
+async function inRecovery(mode: 'query' | 'mutation', minLsn = {}, read: 'read' | 'readAnnounced' = 'read'): Promise<boolean> {
   const repo = new RequestRepo(gateway.registry, 'main', { clientClass: 'interactive', database: 'acme' }, { mode, minLsn });
-  const [row] = await repo.read<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+  const [row] = await repo[read]<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
   return row!.r;
 }
 
@@ -42,6 +42,11 @@ describe('replica routing', () => {
     expect(await inRecovery('query')).toBe(true);
     expect(await inRecovery('mutation')).toBe(false);
     expect(await servedBy(gateway)).toEqual(['replica']);
+  });
+
+  it('reads rows a live notice announced from the primary, even in a query: the replica may not have replayed them', async () => {
+    await until(async () => (await inRecovery('query')) === true);
+    expect(await inRecovery('query', {}, 'readAnnounced')).toBe(false);
   });
 
   it('lets a writer read its own write while replay is paused; others still see the replica', async () => {

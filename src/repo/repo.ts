@@ -17,6 +17,11 @@ export interface Repo {
   readonly dialect: Dialect;
   /** A read: from a healthy replica in a query, from the primary in a mutation or to read your writes. */
   read<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * A read of rows another session has just committed and announced (a live notice's fixes):
+   * from the primary, where the notice came from; a replica may not have replayed them yet.
+   */
+  readAnnounced<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** A single-statement write on the primary. */
   write<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Several statements on the primary, committed together or not at all. */

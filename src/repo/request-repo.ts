@@ -81,6 +81,10 @@ export class RequestRepo implements Repo {
     }
   }
 
+  readAnnounced<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.onPrimary(sql, params);
+  }
+
   private async onPrimary<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
     const rows = await this.timed(1, () => this.pool('primary').query<R>(sql, params));
     this.served('primary');

@@ -60,18 +60,18 @@ export function createLoaders(repo: Repo, { tenant, canSee, facts }: Pick<Subgra
       (row) => row.userId ?? '',
     ),
     trackByDevice,
-    /** Subscriptions: fixes by `device|micros`, the keys of the notices. */
+    /** Subscriptions: fixes by `device|micros`, the keys of the notices, from the primary that announced them. */
     fixByKey: rowLoader(
       'Position',
       (keys) => {
         const [devices, instants] = [keys.map((key) => key.split('|')[0]!), keys.map((key) => key.split('|')[1]!)];
-        return repo.read<sql.LiveFixRow>(sql.fixesByKeys, [devices, instants]);
+        return repo.readAnnounced<sql.LiveFixRow>(sql.fixesByKeys, [devices, instants]);
       },
       (row) => `${row.deviceId}|${row.micros}`,
     ),
     /** Subscriptions: the fixes of a notice too large to list them (`device|from|to`, epoch microseconds). */
     fixesInRange: loader(async (ranges: readonly string[]) =>
-      Promise.all(ranges.map((range) => repo.read<sql.LiveFixRow>(sql.fixesInRange, range.split('|'))))),
+      Promise.all(ranges.map((range) => repo.readAnnounced<sql.LiveFixRow>(sql.fixesInRange, range.split('|'))))),
   };
 }
 
