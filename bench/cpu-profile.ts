@@ -54,8 +54,20 @@ export async function profileWhile(run: () => Promise<void>): Promise<Map<string
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
   await run();
-  const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();
+  return ownersOf(profile);
+}
+
+/** A V8 CPU profile: what the inspector answers, and what `node --cpu-prof` writes. */
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Microseconds of CPU per owner in a profile. */
+export function ownersOf(profile: CpuProfile): Map<string, number> {
   // The innermost frame with a source decides; frames without one (native, GC) take their parent's.
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -84,10 +96,10 @@ export async function profileWhile(run: () => Promise<void>): Promise<Map<string
 }
 
 /** The owners' CPU ms per request, largest first, as Markdown rows. */
-export function ownersTable(microseconds: Map<string, number>, requests: number): string[] {
+export function ownersTable(microseconds: Map<string, number>, requests: number, per = 'request'): string[] {
   const total = [...microseconds.values()].reduce((sum, us) => sum + us, 0);
   return [
-    '| part | CPU ms / request | share |',
+    `| part | CPU ms / ${per} | share |`,
     '|---|---:|---:|',
     ...[...microseconds].sort((a, b) => b[1] - a[1]).map(([owner, us]) => `| ${owner} | ${(us / 1000 / requests).toFixed(3)} | ${((100 * us) / total).toFixed(1)} % |`),
     `| all | ${(total / 1000 / requests).toFixed(3)} | 100 % |`,

@@ -1,11 +1,16 @@
 /**
- * `npm run bench:live [-- --subscribers 100,1000,5000 --rate 1000 --seconds 60 --transport sse,ws --filter 0,10]`:
+ * `npm run bench:live [-- --subscribers 100,1000,5000 --rate 1000 --seconds 60 --warmup-seconds 60 --transport sse,ws --filter 0,10]`:
  * subscriptions under load (issue 13). Per step, a fresh gateway is served as production serves
  * it (`node --max-semi-space-size=64 --import tsx src/serve.ts`, NODE_ENV=production, in its own
  * process), N subscribers of the interactive class open `positionRecorded` (half acme, half
  * globex, each with its own token subject), and fixes are recorded at a steady rate straight
  * with SQL (the mutation's own `recordPositions` statement, prepared as the gateway prepares it, one device and one fix per call,
  * round-robin over both tenants' devices), so the gateway's CPU goes to delivery alone.
+ *
+ * Fixes are recorded at the same rate for `--warmup-seconds` (60) before the measured window:
+ * their events are delivered but not measured, as a long-running gateway is past its first minute.
+ *
+ * `--profile` has each step's gateway write a CPU profile and prints its CPU by owner (cpu-profile.ts).
  *
  * `--filter 0` subscribes to the whole tenant; `--filter 10` to 10 of its devices (deviceIds).
  * Each fix is stamped with the wall clock as its statement is sent, and the time its commit is
@@ -23,12 +28,12 @@
  * touched devices' last positions restored. Report: bench/results/live-<time>.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -37,6 +42,7 @@ import { readStackInfo } from '../dev/stack/stack.js';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';
 import { recordPositions } from '../subgraphs/telemetry/sql.js';
+import { ownersOf, ownersTable, type CpuProfile } from './cpu-profile.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +53,8 @@ const { values } = parseArgs({
     filter: { type: 'string', default: '0,10' },
     'max-p99-ms': { type: 'string', default: '10000' },
     'drain-seconds': { type: 'string', default: '15' },
+    'warmup-seconds': { type: 'string', default: '60' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const subscriberCounts = values.subscribers.split(',').map(Number).sort((a, b) => a - b);
@@ -56,6 +64,7 @@ const transports = values.transport.split(',') as ('sse' | 'ws')[];
 const filters = values.filter.split(',').map(Number);
 const maxP99Ms = Number(values['max-p99-ms']);
 const drainSeconds = Number(values['drain-seconds']);
+const warmupSeconds = Number(values['warmup-seconds']);
 const MARK_SPEED = 42.42;
 
 const info = readStackInfo();
@@ -102,6 +111,8 @@ interface Gateway {
   child: ChildProcess;
   url: string;
   logLines: string[];
+  /** Its own folder: the topology, and with --profile its CPU profile once it has exited. */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -112,7 +123,9 @@ async function startGateway(subscribers: number): Promise<Gateway> {
   const configFile = path.join(dir, 'topology.json');
   writeFileSync(configFile, JSON.stringify(topology));
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/serve.ts'], {
+  // --profile: the gateway writes a V8 CPU profile of its whole life when it exits.
+  const profileFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...profileFlags, '--import', 'tsx', 'src/serve.ts'], {
     cwd: projectRoot,
     // One gateway process unless REPOGATE_WORKERS says otherwise: the memory figures are that process's.
     env: { REPOGATE_WORKERS: '1', ...process.env, NODE_ENV: 'production', REPOGATE_CONFIG: configFile, REPOGATE_PORT: String(port), REPOGATE_LOG_LEVEL: 'warn' },
@@ -134,7 +147,7 @@ async function startGateway(subscribers: number): Promise<Gateway> {
   // Never leave a gateway behind, however the bench ends.
   process.once('exit', () => child.kill('SIGKILL'));
   return {
-    child, url: `http://127.0.0.1:${port}/graphql`, logLines,
+    child, url: `http://127.0.0.1:${port}/graphql`, logLines, dir,
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -144,13 +157,71 @@ async function startGateway(subscribers: number): Promise<Gateway> {
   };
 }
 
-/** Delivery latencies in 1 ms buckets up to 120 s (and one bucket beyond). */
+interface Sink {
+  next(result: unknown): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/**
+ * One subscription over GraphQL over SSE (distinct connections mode, as graphql-sse's client
+ * speaks it: a POST answered with a text/event-stream of `next` and `complete` events), read
+ * with node:http and nothing else. The bench's 1,000 clients share the two cores with the
+ * gateway and PostgreSQL: graphql-sse's client (fetch, a WHATWG stream and its parser per
+ * subscriber) took about as much CPU as the gateway's delivery itself, so this lean reader
+ * leaves the machine to what is measured. Correctness of the transport against graphql-sse's
+ * own client is in the tests (test/subscriptions.test.ts); here every event is still parsed whole.
+ * Returns the disposer.
+ */
+function subscribeOverSse(url: string, token: string, payload: { query: string; variables: object }, sink: Sink): () => void {
+  let closed = false;
+  const request = http.request(url, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+  }, (response) => {
+    if (response.statusCode !== 200) {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => sink.error(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 300)}`)));
+      return;
+    }
+    response.setEncoding('utf8');
+    let buffered = '';
+    response.on('data', (chunk: string) => {
+      buffered += chunk;
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) !== -1) {
+        const message = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const event = /^event: ?(.*)$/m.exec(message)?.[1];
+        const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(line[5] === ' ' ? 6 : 5)).join('\n');
+        if (event === 'next' && data) sink.next(JSON.parse(data));
+        else if (event === 'complete') sink.complete();
+      }
+    });
+    response.on('end', () => closed || sink.complete());
+    response.on('error', (error) => closed || sink.error(error));
+  });
+  request.on('error', (error) => closed || sink.error(error));
+  request.end(JSON.stringify(payload));
+  return () => {
+    closed = true;
+    request.destroy();
+  };
+}
+
+/** Delivery latencies in 1 ms buckets up to a limit, 120 s by default (and one bucket beyond). */
 class Histogram {
-  private readonly buckets = new Uint32Array(120_001);
+  private readonly buckets: Uint32Array;
   count = 0;
   max = 0;
+  constructor(private readonly limitMs = 120_000) {
+    this.buckets = new Uint32Array(limitMs + 1);
+  }
   add(ms: number) {
-    const bucket = Math.min(120_000, Math.max(0, Math.round(ms)));
+    const bucket = Math.min(this.limitMs, Math.max(0, Math.round(ms)));
     this.buckets[bucket]! += 1;
     this.count += 1;
     if (ms > this.max) this.max = ms;
@@ -164,6 +235,12 @@ class Histogram {
     }
     return Number.NaN;
   }
+}
+
+/** CPU seconds so far of the stack's telemetry cluster: its postmaster and every backend. */
+function telemetryServerCpuSeconds(): number {
+  const postmaster = Number(readFileSync(path.join(projectRoot, '.data', 'telemetry', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return processTreeCpuSeconds(postmaster) ?? 0;
 }
 
 /** Transactions of the telemetry database so far (the writer's, the gateway's, anyone's). */
@@ -193,7 +270,12 @@ interface StepResult {
   cpuMsPerEvent: number;
   gatewayCpuPercent: number;
   benchCpuPercent: number;
+  /** The telemetry cluster's processes (postmaster and backends: the writer's, the gateway's). */
+  telemetryCpuPercent: number;
   rss: [number, number, number];
+  rssSamples: number[];
+  /** p99 / max ms from commit per 10 s of the window. */
+  slots: string[];
   statementP50: number;
   skippedFixes: number;
   notReady: number;
@@ -223,6 +305,8 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   let windowEnd = Number.POSITIVE_INFINITY;
   const histogram = new Histogram();
   const fromSend = new Histogram();
+  /** Latency from commit by 10 s of the window (by the fix's stamp): a tail spread evenly, or one stall. */
+  const bySlot: Histogram[] = [];
   /** When each fix's commit was acknowledged to the recorder, by device and stamp. */
   const committedAt = new Map<string, number>();
   let receivedInWindow = 0;
@@ -240,7 +324,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
 
   const disposers: (() => void)[] = [];
   const wsClients: WsClient[] = [];
-  const sink = (index: number) => ({
+  const sink = (index: number): Sink => ({
     next(result: any) {
       const sub = subs[index]!;
       sub.got += 1;
@@ -251,7 +335,10 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
       const now = Date.now();
       if (stamped >= windowStart && stamped < windowEnd) {
         const committed = committedAt.get(`${result.data.positionRecorded.device.id}|${stamped}`);
-        histogram.add(committed === undefined ? 0 : Math.max(0, now - committed));
+        const latency = committed === undefined ? 0 : Math.max(0, now - committed);
+        histogram.add(latency);
+        const slot = Math.floor((stamped - windowStart) / 10_000);
+        (bySlot[slot] ??= new Histogram(2_000)).add(latency);
         fromSend.add(now - stamped);
         receivedInWindow += 1;
         lastReceiveAt = now;
@@ -285,9 +372,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     const token = await signDevToken(secret, { clientClass: 'interactive', tenant: sub.tenant, subject: `bench-live-${i}`, expiresIn: '2h' });
     const variables = sub.ids ? { ids: sub.ids } : {};
     if (transport === 'sse') {
-      const client = createSseClient({ url: gateway.url, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-      disposers.push(client.subscribe({ query: QUERY, variables }, sink(i)));
-      disposers.push(() => client.dispose());
+      disposers.push(subscribeOverSse(gateway.url, token, { query: QUERY, variables }, sink(i)));
     } else {
       // A socket refused or closed (4408 when the gateway cannot answer connection_init in time) counts as cut off, not as a crash of the bench.
       const client = createWsClient({
@@ -345,30 +430,20 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   }
   const notReady = subs.filter((s) => s.got === 0).length;
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  log(`  ${n - notReady} of ${n} subscribers hear fixes; recording ${rate} fixes/s for ${seconds} s …`);
-
-  const rss: [number, number, number] = [rssMb(pid), 0, 0];
-  const commitsStart = await telemetryCommits();
-  const cpuStart = processTreeCpuSeconds(pid)!;
-  const benchCpuStart = process.cpuUsage();
-  windowStart = Date.now();
-  windowEnd = windowStart + seconds * 1000;
-  let sentFixes = 0;
-  await new Promise<void>((resolve) => {
-    let midDone = false;
+  /** Records `rate` fixes a second until `end`; `each` runs on every tick. */
+  const recordAtRate = (end: number, each: (now: number) => void = () => {}) => new Promise<void>((resolve) => {
+    const started = Date.now();
+    let sent = 0;
     const tick = setInterval(() => {
       const now = Date.now();
-      if (now >= windowEnd) {
+      if (now >= end) {
         clearInterval(tick);
         return resolve();
       }
-      if (!midDone && now >= windowStart + (seconds * 1000) / 2) {
-        midDone = true;
-        rss[1] = rssMb(pid);
-      }
-      const due = Math.floor(((now - windowStart) / 1000) * rate) - sentFixes;
+      each(now);
+      const due = Math.floor(((now - started) / 1000) * rate) - sent;
       for (let k = 0; k < due; k += 1) {
-        sentFixes += 1;
+        sent += 1;
         if (inFlight >= 64) {
           skippedFixes += 1;
           continue;
@@ -377,9 +452,38 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
       }
     }, 5);
   });
+  if (warmupSeconds > 0) {
+    // A fresh gateway's first minute is not its steady state: its code is still being optimised
+    // and its heap grows to its working size (bench:live's per-10 s figures showed p99 up to 1.1 s
+    // there). Events of the warm-up are delivered but not measured.
+    log(`  ${n - notReady} of ${n} subscribers hear fixes; warming up at ${rate} fixes/s for ${warmupSeconds} s …`);
+    await recordAtRate(Date.now() + warmupSeconds * 1000);
+    skippedFixes = 0;
+  }
+  log(`  ${n - notReady} of ${n} subscribers hear fixes; recording ${rate} fixes/s for ${seconds} s …`);
+
+  const rss: [number, number, number] = [rssMb(pid), 0, 0];
+  const commitsStart = await telemetryCommits();
+  const cpuStart = processTreeCpuSeconds(pid)!;
+  const benchCpuStart = process.cpuUsage();
+  const telemetryCpuStart = telemetryServerCpuSeconds();
+  windowStart = Date.now();
+  windowEnd = windowStart + seconds * 1000;
+  // The gateway's RSS every 10 s of the window: flat or growing, over a long step.
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(rssMb(pid)), 10_000);
+  let midDone = false;
+  await recordAtRate(windowEnd, (now) => {
+    if (!midDone && now >= windowStart + (seconds * 1000) / 2) {
+      midDone = true;
+      rss[1] = rssMb(pid);
+    }
+  });
+  clearInterval(sampler);
   const writerEnd = Date.now();
   const gatewayCpuWindow = processTreeCpuSeconds(pid)! - cpuStart;
   const benchCpu = process.cpuUsage(benchCpuStart);
+  const telemetryCpu = telemetryServerCpuSeconds() - telemetryCpuStart;
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   // Drain: until everything expected arrived, nothing arrived for 2 s, or the drain time is up.
   const drainDeadline = Date.now() + drainSeconds * 1000;
@@ -397,6 +501,10 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   for (const dispose of disposers) dispose();
   await Promise.all(wsClients.map((c) => c.dispose()));
   await gateway.stop();
+  if (values.profile) {
+    const file = readdirSync(gateway.dir).find((name) => name.endsWith('.cpuprofile'));
+    if (file) log(`  the gateway's CPU by owner over its whole life, start-up and warm-up included (${path.join(gateway.dir, file)}):\n${ownersTable(ownersOf(JSON.parse(readFileSync(path.join(gateway.dir, file), 'utf8')) as CpuProfile), receivedInWindow, 'event received in the window').join('\n')}`);
+  }
 
   const warnings = gateway.logLines.filter((line) => /warn|error|"level":(40|50)/i.test(line));
   return {
@@ -410,7 +518,8 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     cpuMsPerEvent: (cpuTotal * 1000) / Math.max(1, receivedInWindow),
     gatewayCpuPercent: (gatewayCpuWindow / seconds) * 100,
     benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / seconds) * 100,
-    rss, statementP50: statementMs.quantile(0.5), skippedFixes, notReady,
+    telemetryCpuPercent: (telemetryCpu / seconds) * 100,
+    rss, rssSamples, slots: Array.from(bySlot, (slot) => (slot ? `${slot.quantile(0.99)}/${Math.round(slot.max)}` : '-')), statementP50: statementMs.quantile(0.5), skippedFixes, notReady,
     gatewayWarnings: warnings.slice(0, 5), errorSamples,
     telemetryTransactionsPerEvent: gatewayTransactions / Math.max(1, receivedInWindow),
   };
@@ -422,10 +531,10 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const row = (r: StepResult) =>
   `| ${r.transport} | ${r.variant} | ${fmt(r.subscribers)} | ${fmt(r.fixesPerSecond)} | ${fmt(r.expectedPerSecond)} | ${fmt(r.deliveredPerSecond)} | ${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} | ${fmt(r.sendP50)} / ${fmt(r.sendP99)} | ` +
   `${fmt(r.lost)} (${(100 * r.lost / Math.max(1, r.expected)).toFixed(1)} %) | ${r.cutOff}${Object.keys(r.errors).length ? ` (${Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} | ` +
-  `${r.cpuMsPerEvent.toFixed(3)} | ${r.telemetryTransactionsPerEvent.toFixed(2)} | ${fmt(r.gatewayCpuPercent)} % | ${r.rss.join(' / ')} | ${fmt(r.benchCpuPercent)} % |`;
+  `${r.cpuMsPerEvent.toFixed(3)} | ${r.telemetryTransactionsPerEvent.toFixed(2)} | ${fmt(r.gatewayCpuPercent)} % | ${r.rss.join(' / ')} | ${fmt(r.benchCpuPercent)} % | ${fmt(r.telemetryCpuPercent)} % |`;
 const header = [
-  '| transport | subscription | subscribers | fixes/s committed | events/s due | events/s delivered | latency from commit p50 / p99 / max ms | from send p50 / p99 ms | events lost | cut off | gateway CPU ms/event | telemetry transactions/event | gateway CPU | gateway RSS MB start / mid / end | bench CPU |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+  '| transport | subscription | subscribers | fixes/s committed | events/s due | events/s delivered | latency from commit p50 / p99 / max ms | from send p50 / p99 ms | events lost | cut off | gateway CPU ms/event | telemetry transactions/event | gateway CPU | gateway RSS MB start / mid / end | bench CPU | telemetry PostgreSQL CPU |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
 ];
 
 try {
@@ -438,6 +547,8 @@ try {
         if (result.notReady) log(`  ${result.notReady} subscribers never heard the probe`);
         if (result.skippedFixes) log(`  ${result.skippedFixes} fixes not sent (64 statements in flight)`);
         log(`  statement (send → commit acknowledged) p50 ${result.statementP50} ms`);
+        if (result.rssSamples.length > 2) log(`  gateway RSS MB every 10 s: ${result.rssSamples.join(' ')}`);
+        if (result.slots.length > 2) log(`  latency from commit p99/max ms per 10 s: ${result.slots.join(' ')}`);
         for (const [code, sample] of Object.entries(result.errorSamples)) log(`  ${code}, e.g. ${sample}`);
         if (result.gatewayWarnings.length) log(`  gateway warnings: ${result.gatewayWarnings.join(' | ').slice(0, 1000)}`);
         if (result.p99 > maxP99Ms || result.lost > result.expected / 2) {
@@ -465,7 +576,7 @@ console.log(`\n${table}`);
 const when = new Date().toISOString();
 const report = `# Live data (issue 13) — ${when}
 
-\`npm run bench:live -- --subscribers ${values.subscribers} --rate ${rate} --seconds ${seconds} --transport ${values.transport} --filter ${values.filter}\`
+\`npm run bench:live -- --subscribers ${values.subscribers} --rate ${rate} --seconds ${seconds} --warmup-seconds ${warmupSeconds} --transport ${values.transport} --filter ${values.filter}\`
 
 Gateway: \`node ${nodeFlags.join(' ')} --import tsx src/serve.ts\`, NODE_ENV=production, a fresh process per step. Subscribers: interactive tokens, half acme, half globex, one subject each,
 \`${QUERY}\` (tenant-wide: no deviceIds; otherwise ${filters.filter(Boolean).join('/')} of the tenant's devices). Fixes: \`recordPositions\` by SQL, one device and one fix per statement,
@@ -474,7 +585,7 @@ round-robin over ${fleet.length} devices of both tenants, stamped with the wall 
 Telemetry transactions/event: the telemetry database's transactions over the same time (pg_stat_database), less the bench's own statements, over the events received (the other sessions on a shared stack count too).
 
 ${table}
-`;
+${results.filter((r) => r.rssSamples.length > 2).map((r) => `\n${r.transport}, ${r.variant}, ${fmt(r.subscribers)} subscribers: gateway RSS MB every 10 s ${r.rssSamples.join(' ')}; latency from commit p99/max ms per 10 s ${r.slots.join(' ')}\n`).join('')}`;
 const file = path.join(projectRoot, 'bench', 'results', `live-${when.replace(/[:.]/g, '-')}.md`);
 writeFileSync(file, report);
 log(`report: ${path.relative(projectRoot, file)}`);
