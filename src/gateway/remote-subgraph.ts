@@ -6,9 +6,8 @@
  * that carry the client's own token (the service trusts nothing else, README "Subgraphs as
  * services").
  *
- * - Connections: one keep-alive `http.Agent` per subgraph with `maxSockets` (a node:http Agent,
- *   not undici's: Node's global fetch takes no Agent without the undici package, so the executor
- *   gets a small fetch over node:http here).
+ * - Connections: one keep-alive undici `Pool` per subgraph with at most `maxSockets` connections;
+ *   the executor gets a small fetch over it (fetchThrough).
  * - Time: a request waits at most its class's statement timeout (plus the margin the pools give
  *   a hung server), so a hung service costs a bounded wait.
  * - Faults: a service that refuses, hangs or answers no GraphQL is REPO_UNAVAILABLE at the
@@ -20,11 +19,12 @@
  *   is added to the request's (`GatewayContext.addRemoteUsage`), so `extensions.repos` reports
  *   every repo as in-process.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import type { GraphQLError } from 'graphql';
+import { errors, Pool, type Dispatcher } from 'undici';
 import type { ClassOptions, ClientClass, ForeignSubgraphConfig, RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import { traceHeaders } from '../observability/trace-context.js';
@@ -65,65 +65,67 @@ function isTransportFailure(result: ExecutionResult): boolean {
 }
 
 /** An answer executor-http reads whole (JSON): what it uses of a fetch Response, without building one. */
-function plainAnswer(response: http.IncomingMessage, body: Buffer): Response {
-  const status = response.statusCode ?? 502;
+function plainAnswer(status: number, headers: IncomingHttpHeaders, text: string): Response {
   const header = (name: string) => {
-    const value = response.headers[name.toLowerCase()];
+    const value = headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
   };
-  const text = body.toString('utf8');
   return {
     status,
-    statusText: response.statusMessage ?? '',
+    statusText: '',
     ok: status >= 200 && status < 300,
-    headers: { get: header, has: (name: string) => header(name) !== null, entries: () => Object.entries(response.headers).map(([name, value]) => [name, String(value)])[Symbol.iterator]() },
+    headers: { get: header, has: (name: string) => header(name) !== null, entries: () => Object.entries(headers).map(([name, value]) => [name, String(value)])[Symbol.iterator]() },
     text: async () => text,
     json: async () => JSON.parse(text) as unknown,
   } as unknown as Response;
 }
 
 /** A streamed answer (SSE, multipart) as a real Response, which executor-http reads as a stream. */
-function streamedAnswer(response: http.IncomingMessage, body: Buffer): Response {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(response.headers)) {
-    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+function streamedAnswer(status: number, headers: IncomingHttpHeaders, body: string): Response {
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, one);
   }
-  const status = response.statusCode ?? 502;
-  return new Response(status === 204 || status === 304 ? null : new Uint8Array(body), { status, statusText: response.statusMessage, headers });
+  return new Response(status === 204 || status === 304 ? null : body, { status, headers: answerHeaders });
 }
 
 /**
- * A fetch over node:http(s) through `agent`: what executor-http needs, nothing more. A JSON
- * answer comes back as a plain object with the Response members executor-http reads, not as a
- * WHATWG Response (undici's Headers, body stream and the rest cost more per request than the
- * HTTP exchange itself in the gateway's profile). It times out with a timer of its own, not
- * with the executor's signal: executor-http ties every request's signal to one executor-wide
- * AbortController, whose listeners then pile up with the requests in flight (Node's
- * MaxListenersExceededWarning at eleven), and an AbortSignal.timeout per request was itself
- * a measurable cost; closing the gateway destroys the agent's sockets instead.
+ * A fetch over an undici `Pool` (the service's keep-alive connections, at most `maxSockets`):
+ * what executor-http needs, nothing more. undici's `request` rather than node:http's client or
+ * any fetch: node:http's request and response streams were the largest part of the gateway's
+ * CPU per hop in the profile, and a WHATWG Response (Headers, a body stream) costs more per request
+ * than the exchange itself. So a JSON answer comes back as a plain object with the Response members
+ * executor-http reads. The wait, from the call (queueing for a socket included), is bounded by a
+ * timer of ours, not the executor's signal: executor-http ties every request's signal to one
+ * executor-wide AbortController, whose listeners then pile up with the requests in flight, and an
+ * AbortSignal.timeout per request was itself a measurable cost; closing the gateway closes the pool.
  */
-function fetchThrough(agent: http.Agent, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
-  const client = agent instanceof https.Agent ? https : http;
-  return (url, init = {}, context) =>
-    new Promise<Response>((resolve, reject) => {
-      const request = client.request(url, { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          clearTimeout(timer);
-          const body = Buffer.concat(chunks);
-          const type = response.headers['content-type'] ?? '';
-          resolve(type.includes('text/event-stream') || type.includes('multipart/mixed') ? streamedAnswer(response, body) : plainAnswer(response, body));
-        });
+/** The path and query of an absolute URL, without parsing it again on every request. */
+const pathOf = (url: string): string => url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
+
+function fetchThrough(pool: Pool, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
+  return async (url, init = {}, context) => {
+    const limit = timeout(context);
+    const abort = new EventEmitter();
+    const timer = setTimeout(() => abort.emit('abort'), limit);
+    try {
+      const { statusCode, headers, body } = await pool.request({
+        path: pathOf(url),
+        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: init.headers as Record<string, string>,
+        body: typeof init.body === 'string' ? init.body : undefined,
+        signal: abort,
       });
-      const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no answer from ${url} within ${timeout(context)} ms`), { name: 'TimeoutError' })), timeout(context));
-      request.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      request.end(typeof init.body === 'string' ? init.body : undefined);
-    });
+      const text = await body.text();
+      const type = String(headers['content-type'] ?? '');
+      return type.includes('text/event-stream') || type.includes('multipart/mixed') ? streamedAnswer(statusCode, headers, text) : plainAnswer(statusCode, headers, text);
+    } catch (error) {
+      if (error instanceof errors.RequestAbortedError) throw Object.assign(new Error(`no answer from ${url} within ${limit} ms`), { name: 'TimeoutError' });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /** Sums one service's figures into a request's: round trips and time add up, servers join, the later WAL position wins. */
@@ -162,7 +164,7 @@ export class RemoteSubgraph {
   readonly executor: Executor;
   /** The service's /ready: down when the service, or a repo it holds, does not answer. */
   readonly ready: () => Promise<ServerState>;
-  private readonly agent: http.Agent;
+  private readonly pool: Pool;
 
   private readonly foreign: RemoteSubgraphOptions['foreign'];
 
@@ -170,15 +172,14 @@ export class RemoteSubgraph {
     this.name = name;
     this.foreign = foreign;
     const endpoint = new URL(url);
-    const Agent = endpoint.protocol === 'https:' ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    this.pool = new Pool(endpoint.origin, { connections: maxSockets });
     // The class's statement timeout, and the margin the pools give a hung server: the service's own REPO_BUSY comes first.
-    const fetch = fetchThrough(this.agent, (context) => {
+    const fetch = fetchThrough(this.pool, (context) => {
       if (foreign?.timeoutMs) return foreign.timeoutMs;
       const clientClass = (context as Partial<GatewayContext> | undefined)?.principal?.clientClass;
       return (clientClass ? classes[clientClass].statementTimeoutMs : Math.max(...Object.values(classes).map((c) => c.statementTimeoutMs))) + HUNG_AFTER_STATEMENT_TIMEOUT_MS;
     });
-    const probe = fetchThrough(this.agent, () => PROBE_TIMEOUT_MS);
+    const probe = fetchThrough(this.pool, () => PROBE_TIMEOUT_MS);
     const health = foreign
       ? () => probe(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
       : () => probe(new URL('/health', endpoint).toString());
@@ -230,6 +231,6 @@ export class RemoteSubgraph {
 
   close(): void {
     this.breaker.shutdown();
-    this.agent.destroy();
+    void this.pool.destroy();
   }
 }
