@@ -8,11 +8,16 @@
  *    subgraph services, whose CPU counts for the two gateways in front of them.
  * 2. Checks every server's JSON equals the floor's for every scenario, and counts the SQL
  *    round trips per repo one request costs.
- * 3. Loads each with autocannon at concurrency 1, 10 and 50: warm-up, then measured, servers
- *    interleaved per scenario so drift (cache, autovacuum) hits them all alike.
+ * 3. Loads each with autocannon at concurrency 1, 10 and 50: every server of a scenario warmed
+ *    up, then each measured, servers interleaved per scenario so drift (cache, autovacuum) hits
+ *    them all alike.
  * 4. Writes bench/results/<date>.md (and .json) and the chart of concurrency 10 (chart.ts): a full
  *    run to bench/results/comparison.svg, which BENCHMARKS.md shows, with the comparison table in
  *    BENCHMARKS.md; a quick run to bench/results/<date>-quick.svg.
+ *
+ * A focused run, to compare two gateways over a few interleaved rounds before and after a
+ * change, writes nothing and prints each server's median req/s (and its ratio to Hive Gateway):
+ *   npm run bench -- --servers repogate-remote,hive --scenarios Q3,Q5 --concurrency 10 --rounds 3
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,12 +36,27 @@ import { prepareBench, remoteRepos, serviceUrl, startProcess, startSubgraphServi
 import { renderReport, type Measurement, type ServerName } from './render.js';
 import { renderChart } from './chart.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'pool-size': { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'pool-size': { type: 'string', default: '10' },
+    // A focused run: some servers (the floor always), scenarios and concurrencies, measured in
+    // `rounds` interleaved rounds; it prints each server's median and writes no report.
+    servers: { type: 'string' },
+    scenarios: { type: 'string' },
+    concurrency: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
 const quick = values.quick;
 const poolSize = Number(values['pool-size']);
 // Quick: 60 runs of 3 s plus settling stay under 5 minutes on 2 cores.
 const durations = quick ? { warm: 1, measured: 2 } : { warm: 3, measured: 10 };
-const concurrencies = [1, 10, 50];
+const concurrencies = values.concurrency ? values.concurrency.split(',').map(Number) : [1, 10, 50];
+const focused = Boolean(values.servers || values.scenarios || values.concurrency);
+const rounds = Number(values.rounds);
+const wantedServers = new Set(['floor', ...(values.servers?.split(',') ?? ['naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'])]);
+const wantedScenarios = new Set(values.scenarios?.split(',') ?? scenarios.map((s) => s.name));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ---- the stack, the fixture, Repogate's config -------------------------------------------------
@@ -123,15 +143,17 @@ const pgScenarios = Object.keys(postgraphileQueries) as ScenarioName[];
 log(`starting servers (pool size ${poolSize} per repo) …`);
 const allScenarios = scenarios.map((s) => s.name);
 const services = Object.values(await startSubgraphServices(remoteConfigFile));
-const servers = [
-  await countedServer('floor', 4101, allScenarios),
-  await countedServer('naive', 4102, allScenarios),
-  await repogateServer('repogate', 4103, configFile, allScenarios),
-  await countedServer('postgraphile', 4104, pgScenarios, { body: (scenario, variables) =>
+const starters: Record<ServerName, () => Promise<Server>> = {
+  floor: () => countedServer('floor', 4101, allScenarios),
+  naive: () => countedServer('naive', 4102, allScenarios),
+  repogate: () => repogateServer('repogate', 4103, configFile, allScenarios),
+  postgraphile: () => countedServer('postgraphile', 4104, pgScenarios, { body: (scenario, variables) =>
     JSON.stringify({ query: postgraphileQueries[scenario.name as keyof typeof postgraphileQueries].query, variables }) }),
-  await repogateServer('repogate-remote', 4105, remoteConfigFile, federatedScenarios, services),
-  await countedServer('hive', 4106, federatedScenarios, { headers: { authorization: `Bearer ${token}` }, env: { BENCH_SUPERGRAPH: supergraphFile }, services }),
-];
+  'repogate-remote': () => repogateServer('repogate-remote', 4105, remoteConfigFile, federatedScenarios, services),
+  hive: () => countedServer('hive', 4106, federatedScenarios, { headers: { authorization: `Bearer ${token}` }, env: { BENCH_SUPERGRAPH: supergraphFile }, services }),
+};
+const servers: Server[] = [];
+for (const [name, start] of Object.entries(starters)) if (wantedServers.has(name)) servers.push(await start());
 const stopAll = () => [...servers.map((s) => s.process), ...services].forEach((child) => child.kill('SIGTERM'));
 process.on('exit', stopAll);
 
@@ -143,7 +165,8 @@ const answerOf = async (server: Server, scenario: Scenario, variables: Record<st
 };
 const roundTrips = new Map<string, Record<string, number>>();
 log('checking every answer against the floor …');
-for (const scenario of scenarios) {
+const measuredScenarios = scenarios.filter((s) => wantedScenarios.has(s.name));
+for (const scenario of measuredScenarios) {
   const random = prng(42);
   for (let draw = 0; draw < 5; draw += 1) {
     const variables = scenario.variables(random);
@@ -190,14 +213,21 @@ function load(server: Server, scenario: Scenario, connections: number, seconds: 
 }
 
 const measurements: Measurement[] = [];
-const runs = concurrencies.length * scenarios.reduce((n, s) => n + servers.filter((v) => v.serves.has(s.name)).length, 0);
+const runs = rounds * concurrencies.length * measuredScenarios.reduce((n, s) => n + servers.filter((v) => v.serves.has(s.name)).length, 0);
 const started = Date.now();
 log(`${runs} runs of ${durations.warm} s warm-up + ${durations.measured} s measured (about ${Math.ceil((runs * (durations.warm + durations.measured)) / 60)} min)`);
-for (const connections of concurrencies) {
-  for (const scenario of scenarios) {
+for (let round = 0; round < rounds; round += 1) for (const connections of concurrencies) {
+  for (const scenario of measuredScenarios) {
+    // Every server warms up before any is measured: the subgraph services are shared by the two
+    // gateways in front of them, and warmed by only the first, the second measured on warmer
+    // services (rounds of `--rounds` showed the first gateway's services at 3.5 CPU ms per Q3
+    // request against 2.9 for the second; 2.5 for both once warm).
     for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
       await settle(server);
       await load(server, scenario, connections, durations.warm);
+    }
+    for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
+      await settle(server);
       const cpuBefore = { gateway: cpuSeconds(server.process), services: cpuSeconds(...server.services) };
       const result = await load(server, scenario, connections, durations.measured);
       const servicesCpu = cpuSeconds(...server.services) - cpuBefore.services;
@@ -217,6 +247,23 @@ for (const connections of concurrencies) {
   }
 }
 stopAll();
+
+if (focused) {
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  log(`\nmedians of ${rounds} round(s):`);
+  for (const connections of concurrencies) {
+    for (const scenario of measuredScenarios) {
+      const of = (server: Server) => measurements.filter((m) => m.server === server.name && m.scenario === scenario.name && m.connections === connections);
+      const rpsOf = (server: Server) => median(of(server).map((m) => m.rps));
+      const hive = servers.find((server) => server.name === 'hive');
+      for (const server of servers.filter((s) => s.serves.has(scenario.name))) {
+        const versusHive = hive && hive.serves.has(scenario.name) ? ` (${(rpsOf(server) / rpsOf(hive)).toFixed(2)}x Hive Gateway)` : '';
+        log(`  c=${connections} ${scenario.name} ${server.name}: ${rpsOf(server).toFixed(0)} req/s${versusHive}, ${median(of(server).map((m) => m.cpuMsPerRequest)).toFixed(2)} CPU ms/req`);
+      }
+    }
+  }
+  process.exit(0);
+}
 
 // ---- report --------------------------------------------------------------------------------------
 const date = new Date().toISOString().slice(0, 10);
