@@ -50,7 +50,8 @@ async function answeredWithin(gateway: TestGateway, ms: number): Promise<GraphQL
 }
 
 /** A proxy in front of a subgraph service that keeps the GraphQL requests the gateway sends it. */
-async function recordingProxy(serviceUrl: string): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): void }> {
+/** In front of a service: records the bodies it is sent and, with `rewrite`, changes its JSON answers on the way back. */
+async function recordingProxy(serviceUrl: string, rewrite?: (answer: Record<string, unknown>) => Record<string, unknown>): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): void }> {
   const bodies: Record<string, unknown>[] = [];
   const target = new URL(serviceUrl);
   const proxy = createServer((incoming, outgoing) => {
@@ -60,8 +61,18 @@ async function recordingProxy(serviceUrl: string): Promise<{ url: string; bodies
       const body = Buffer.concat(chunks);
       if (incoming.method === 'POST') bodies.push(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
       const forward = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
-        outgoing.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(outgoing);
+        if (!rewrite || incoming.method !== 'POST') {
+          outgoing.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(outgoing);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          const rewritten = JSON.stringify(rewrite(JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>));
+          outgoing.writeHead(answer.statusCode!, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'content-length': Buffer.byteLength(rewritten) });
+          outgoing.end(rewritten);
+        });
       });
       forward.end(body);
     });
@@ -238,6 +249,26 @@ describe('a gateway with telemetry and legacy remote', () => {
     } finally {
       await counted.close();
       main.close();
+      telemetry.close();
+    }
+  });
+
+  it('reports an error a service answers beside its data without a place in it (no path, or a path to a value that did not fail), instead of dropping it', async () => {
+    const notices = [
+      { message: 'a notice without a path', extensions: { code: 'SERVICE_NOTICE' } },
+      { message: 'a notice at a field that answered', path: ['_usersByIds', 0], extensions: { code: 'SERVICE_NOTICE' } },
+    ];
+    const telemetry = await recordingProxy(services.telemetry!.url, (answer) => ({ ...answer, errors: [...((answer.errors as unknown[]) ?? []), ...notices] }));
+    const topology = structuredClone(remoteTopology);
+    topology.repos.telemetry.service = { url: telemetry.url, maxSockets: 4 };
+    const noisy = openGateway({ topology });
+    try {
+      const [answer, expected] = [await noisy.request(mixed), await inProcess.request(mixed)];
+      expect(telemetry.bodies.map((body) => String(body.query))).toEqual([expect.stringMatching(/_usersByIds/)]);
+      expect(stable(answer)).toEqual(stable(expected));
+      expect(answer.errors?.map(({ message, extensions }) => ({ message, code: extensions?.code }))).toEqual(notices.map(({ message }) => ({ message, code: 'SERVICE_NOTICE' })));
+    } finally {
+      await noisy.close();
       telemetry.close();
     }
   });

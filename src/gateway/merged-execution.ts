@@ -264,7 +264,7 @@ class OwnedField {
       const part = rootPart(info, { target: this.subgraph, ownership: this.ownership, fragments: info.fragments });
       const asked = this.subgraph.remote!({ document: part.document, variables: partVariables(part, info.variableValues), context: context as Record<string, unknown>, operationType: 'query' as never });
       answer = then(asked as ExecutionResult | Promise<ExecutionResult>, (result) => {
-        if (result.data) placeErrors(result.data as Record<string, unknown>, result.errors ?? []);
+        if (result.data) state.unplaced.push(...placeErrors(result.data as Record<string, unknown>, result.errors ?? []));
         return result;
       });
       state.roots.set(this.subgraph, answer);
@@ -378,7 +378,7 @@ class EntityReader {
         const result = (await getBatchingExecutor(context, this.subgraph.remote!)({ document: part.document, variables, context, operationType: 'query' as never })) as ExecutionResult;
         const data = result.data as Record<string, unknown> | null | undefined;
         if (!data) return keys.map(() => failedPart(this.subgraph.name, result.errors));
-        placeErrors(data, result.errors ?? []);
+        requestState(context).unplaced.push(...placeErrors(data, result.errors ?? []));
         const entities = data[this.entry.name];
         if (!Array.isArray(entities)) return keys.map(() => (entities instanceof Error ? entities : failedPart(this.subgraph.name, [])));
         return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
@@ -399,11 +399,13 @@ interface RequestState {
   parts: Map<EntityReader, WeakMap<object, unknown>>;
   /** Each remote subgraph's answer to its root fields. */
   roots: Map<LocalSubgraph, ExecutionResult | Promise<ExecutionResult>>;
+  /** Errors of remote answers that name no field that failed: the response reports them as they are. */
+  unplaced: GraphQLError[];
 }
 const states = new WeakMap<object, RequestState>();
 function requestState(context: object): RequestState {
   let state = states.get(context);
-  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map() }));
+  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map(), unplaced: [] }));
   return state;
 }
 
@@ -604,6 +606,13 @@ export interface MergedExecution {
   schemaFor(classSchema: GraphQLSchema): GraphQLSchema;
   /** Whether `document` is one this path answers: a query over fields in-process subgraphs own, nothing streamed, deferred or introspected. */
   answers(document: DocumentNode, classSchema: GraphQLSchema): boolean;
+  /**
+   * The result with the errors of remote answers that had no place in it (no path, or a path to
+   * a value that did not fail) added, so no error a subgraph reported is lost.
+   */
+  withUnplacedErrors(result: ExecutionResult, context: object): ExecutionResult;
+  /** Whether any subgraph is reached over HTTP (only their answers can have unplaced errors). */
+  readonly hasRemoteSubgraphs: boolean;
 }
 
 export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExecution {
@@ -620,6 +629,11 @@ export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExec
         built.set(classSchema, schema);
       }
       return schema;
+    },
+    hasRemoteSubgraphs: subgraphs.some((subgraph) => subgraph.remote),
+    withUnplacedErrors(result, context) {
+      const unplaced = states.get(context)?.unplaced;
+      return unplaced?.length ? { ...result, errors: [...(result.errors ?? []), ...unplaced] } : result;
     },
     answers(document, classSchema) {
       if (subgraphs.some((subgraph) => subgraph.remote) && reservedNames(document)) return false;

@@ -116,8 +116,11 @@ export function useSingleSubgraphExecution(
       const { schema, remote } = target === 'merged' ? { schema: merged[clientClass]!.schemaFor(args.schema), remote: undefined } : target;
       if (!remote) {
         const compiled = compiledPlainQuery(args.document, schema, args.operationName ?? undefined);
-        if (compiled) return setExecuteFn(executeCompiled(compiled) as typeof executeFn);
-        return setExecuteFn((execution) => executeFn({ ...execution, schema }));
+        const run = (compiled ? executeCompiled(compiled) : (execution: Parameters<typeof executeFn>[0]) => executeFn({ ...execution, schema })) as typeof executeFn;
+        const merging = target === 'merged' ? merged[clientClass]! : undefined;
+        if (!merging?.hasRemoteSubgraphs) return setExecuteFn(run);
+        return setExecuteFn((async (execution: Parameters<typeof executeFn>[0]) =>
+          merging.withUnplacedErrors((await run(execution)) as ExecutionResult, execution.contextValue as object)) as typeof executeFn);
       }
       setExecuteFn(async ({ document, variableValues, operationName, contextValue }) => {
         const operation = (document as DocumentNode).definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName))!;
