@@ -89,6 +89,9 @@ function streamedAnswer(status: number, headers: IncomingHttpHeaders, body: stri
   return new Response(status === 204 || status === 304 ? null : body, { status, headers: answerHeaders });
 }
 
+/** The path and query of an absolute URL, without parsing it again on every request. */
+const pathOf = (url: string): string => url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
+
 /**
  * A fetch over an undici `Pool` (the service's keep-alive connections, at most `maxSockets`):
  * what executor-http needs, nothing more. undici's `request` rather than node:http's client or
@@ -100,9 +103,6 @@ function streamedAnswer(status: number, headers: IncomingHttpHeaders, body: stri
  * executor-wide AbortController, whose listeners then pile up with the requests in flight, and an
  * AbortSignal.timeout per request was itself a measurable cost; closing the gateway closes the pool.
  */
-/** The path and query of an absolute URL, without parsing it again on every request. */
-const pathOf = (url: string): string => url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
-
 function fetchThrough(pool: Pool, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
   return async (url, init = {}, context) => {
     const limit = timeout(context);
