@@ -295,6 +295,31 @@ describe('a gateway with telemetry and legacy remote', () => {
     await same('{ company(id: "1") { _rgKey_legacyCustomerCode: name openBalanceCents } }');
   });
 
+  it('a request queued behind a hung one of a longer class still waits only its own class\'s timeout', async () => {
+    const topology = structuredClone(remoteTopology);
+    topology.repos.telemetry.service = { url: services.telemetry!.url, maxSockets: 1 };
+    const one = openGateway({ topology });
+    expect((await one.request(mixed)).errors).toBeUndefined();
+    const telemetry = services.telemetry!;
+    process.kill(-telemetry.child.pid!, 'SIGSTOP');
+    let stopped = true;
+    try {
+      // api's timeout is three times interactive's: its request holds the only socket all along.
+      const holding = one.request(mixed, undefined, { clientClass: 'api' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = performance.now();
+      const queued = await one.request(mixed);
+      expect(performance.now() - started).toBeLessThan(testTopology().classes.interactive.statementTimeoutMs + 1_500);
+      expect(new Set(queued.errors!.map((error) => error.extensions!.code))).toEqual(new Set(['REPO_UNAVAILABLE']));
+      process.kill(-telemetry.child.pid!, 'SIGCONT');
+      stopped = false;
+      await holding;
+    } finally {
+      if (stopped) process.kill(-telemetry.child.pid!, 'SIGCONT');
+      await one.close();
+    }
+  }, 30_000);
+
   it('a hung telemetry service: main answers within the class timeout, REPO_UNAVAILABLE at telemetry\'s paths, the breaker fails fast; back within 5 s of SIGCONT', async () => {
     // A gateway of its own: its breakers' window holds only this test's calls (it opens on a share of failures).
     const remote = openGateway({ topology: remoteTopology });

@@ -24,7 +24,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import type { GraphQLError } from 'graphql';
-import { errors, Pool, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { ClassOptions, ClientClass, ForeignSubgraphConfig, RepoName } from '../config.js';
 import { RepoUnavailableError } from '../errors.js';
 import { traceHeaders } from '../observability/trace-context.js';
@@ -65,14 +65,14 @@ function isTransportFailure(result: ExecutionResult): boolean {
 }
 
 /** An answer executor-http reads whole (JSON): what it uses of a fetch Response, without building one. */
-function plainAnswer(status: number, headers: IncomingHttpHeaders, text: string): Response {
+function plainAnswer(status: number, statusText: string, headers: IncomingHttpHeaders, text: string): Response {
   const header = (name: string) => {
     const value = headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
   };
   return {
     status,
-    statusText: '',
+    statusText,
     ok: status >= 200 && status < 300,
     headers: { get: header, has: (name: string) => header(name) !== null, entries: () => Object.entries(headers).map(([name, value]) => [name, String(value)])[Symbol.iterator]() },
     text: async () => text,
@@ -81,16 +81,24 @@ function plainAnswer(status: number, headers: IncomingHttpHeaders, text: string)
 }
 
 /** A streamed answer (SSE, multipart) as a real Response, which executor-http reads as a stream. */
-function streamedAnswer(status: number, headers: IncomingHttpHeaders, body: string): Response {
+function streamedAnswer(status: number, statusText: string, headers: IncomingHttpHeaders, body: string): Response {
   const answerHeaders = new Headers();
   for (const [name, value] of Object.entries(headers)) {
     for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, one);
   }
-  return new Response(status === 204 || status === 304 ? null : body, { status, headers: answerHeaders });
+  return new Response(status === 204 || status === 304 ? null : body, { status, statusText, headers: answerHeaders });
 }
 
-/** The path and query of an absolute URL, without parsing it again on every request. */
-const pathOf = (url: string): string => url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
+/** The path and query of an absolute URL (`/` when it names none), parsed once per URL. */
+const paths = new Map<string, string>();
+export function pathOf(url: string): string {
+  let path = paths.get(url);
+  if (path === undefined) {
+    const { pathname, search } = new URL(url);
+    paths.set(url, (path = pathname + search));
+  }
+  return path;
+}
 
 /**
  * A fetch over an undici `Pool` (the service's keep-alive connections, at most `maxSockets`):
@@ -98,18 +106,29 @@ const pathOf = (url: string): string => url.slice(url.indexOf('/', url.indexOf('
  * any fetch: node:http's request and response streams were the largest part of the gateway's
  * CPU per hop in the profile, and a WHATWG Response (Headers, a body stream) costs more per request
  * than the exchange itself. So a JSON answer comes back as a plain object with the Response members
- * executor-http reads. The wait, from the call (queueing for a socket included), is bounded by a
- * timer of ours, not the executor's signal: executor-http ties every request's signal to one
- * executor-wide AbortController, whose listeners then pile up with the requests in flight, and an
- * AbortSignal.timeout per request was itself a measurable cost; closing the gateway closes the pool.
+ * executor-http reads.
+ *
+ * The wait, from the call, is bounded by a timer of ours that the exchange races: undici settles
+ * an aborted request only once a connection takes it, so a request queued behind `maxSockets`
+ * hung ones (or behind a connection still opening) would otherwise wait for them. The abort then
+ * reaches undici, which drops the request when its turn comes. Not the executor's signal:
+ * executor-http ties every request's signal to one executor-wide AbortController, whose listeners
+ * pile up with the requests in flight, and an AbortSignal.timeout per request was itself a
+ * measurable cost. Closing the gateway closes the pool.
  */
 function fetchThrough(pool: Pool, timeout: (context: unknown) => number): (url: string, init?: RequestInit, context?: unknown) => Promise<Response> {
-  return async (url, init = {}, context) => {
+  return (url, init = {}, context) => {
     const limit = timeout(context);
     const abort = new EventEmitter();
-    const timer = setTimeout(() => abort.emit('abort'), limit);
-    try {
-      const { statusCode, headers, body } = await pool.request({
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.emit('abort');
+        reject(Object.assign(new Error(`no answer from ${url} within ${limit} ms`), { name: 'TimeoutError' }));
+      }, limit);
+    });
+    const exchange = (async () => {
+      const { statusCode, statusText, headers, body } = await pool.request({
         path: pathOf(url),
         method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: init.headers as Record<string, string>,
@@ -118,13 +137,12 @@ function fetchThrough(pool: Pool, timeout: (context: unknown) => number): (url: 
       });
       const text = await body.text();
       const type = String(headers['content-type'] ?? '');
-      return type.includes('text/event-stream') || type.includes('multipart/mixed') ? streamedAnswer(statusCode, headers, text) : plainAnswer(statusCode, headers, text);
-    } catch (error) {
-      if (error instanceof errors.RequestAbortedError) throw Object.assign(new Error(`no answer from ${url} within ${limit} ms`), { name: 'TimeoutError' });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+      return type.includes('text/event-stream') || type.includes('multipart/mixed') ? streamedAnswer(statusCode, statusText, headers, text) : plainAnswer(statusCode, statusText, headers, text);
+    })();
+    // Whichever loses the race settles unobserved: the exchange when undici drops it, the timer never.
+    exchange.catch(() => {});
+    timedOut.catch(() => {});
+    return Promise.race([exchange, timedOut]).finally(() => clearTimeout(timer));
   };
 }
 
