@@ -67,7 +67,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
-import { entityPart, entryVariables, keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raisedAt, raisedUnder, reservedNames, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
+import { entityPart, entryVariables, keyAlias, ownSelections, partOperation, partVariables, failedPart, placeErrors, raised, raisedAt, raisedUnder, reservedNames, rootFailure, withItemErrorsAt, type Cut, type Ownership, type Part } from './remote-parts.js';
 
 /**
  * A subgraph as this module needs it: its executable schema and its merge config; for a remote
@@ -264,7 +264,7 @@ class OwnedField {
       const part = rootPart(info, { target: this.subgraph, ownership: this.ownership, fragments: info.fragments });
       const asked = this.subgraph.remote!({ document: part.document, variables: partVariables(part, info.variableValues), context: context as Record<string, unknown>, operationType: 'query' as never });
       answer = then(asked as ExecutionResult | Promise<ExecutionResult>, (result) => {
-        if (result.data) state.unplaced.push(...placeErrors(result.data as Record<string, unknown>, result.errors ?? []));
+        if (result.data) keepUnplaced(state, placeErrors(result.data as Record<string, unknown>, result.errors ?? []));
         return result;
       });
       state.roots.set(this.subgraph, answer);
@@ -378,7 +378,7 @@ class EntityReader {
         const result = (await getBatchingExecutor(context, this.subgraph.remote!)({ document: part.document, variables, context, operationType: 'query' as never })) as ExecutionResult;
         const data = result.data as Record<string, unknown> | null | undefined;
         if (!data) return keys.map(() => failedPart(this.subgraph.name, result.errors));
-        requestState(context).unplaced.push(...placeErrors(data, result.errors ?? []));
+        keepUnplaced(requestState(context), placeErrors(data, result.errors ?? []));
         const entities = data[this.entry.name];
         if (!Array.isArray(entities)) return keys.map(() => (entities instanceof Error ? entities : failedPart(this.subgraph.name, [])));
         return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
@@ -401,11 +401,25 @@ interface RequestState {
   roots: Map<LocalSubgraph, ExecutionResult | Promise<ExecutionResult>>;
   /** Errors of remote answers that name no field that failed: the response reports them as they are. */
   unplaced: GraphQLError[];
+  /**
+   * Their sources: batch-execute hands an error without a path to every part of a joined
+   * request. (Merged execution enters a subgraph at one position, so its parts are not joined
+   * today; the guard keeps a joined answer's error from being reported once per part.)
+   */
+  unplacedSeen: WeakSet<object>;
+}
+
+function keepUnplaced(state: RequestState, errors: readonly { message: string; extensions?: Record<string, unknown> }[]): void {
+  for (const error of errors) {
+    if (state.unplacedSeen.has(error)) continue;
+    state.unplacedSeen.add(error);
+    state.unplaced.push(raised(error));
+  }
 }
 const states = new WeakMap<object, RequestState>();
 function requestState(context: object): RequestState {
   let state = states.get(context);
-  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map(), unplaced: [] }));
+  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map(), unplaced: [], unplacedSeen: new WeakSet() }));
   return state;
 }
 

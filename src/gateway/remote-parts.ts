@@ -210,8 +210,8 @@ const listsWithErrorsBelow = new WeakSet<unknown[]>();
  * value the executor raises at that position (`raisedAt` puts it back at the field that failed).
  * Errors without a place in `data` are returned.
  */
-export function placeErrors(data: Record<string, unknown>, errors: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[]): GraphQLError[] {
-  const unplaced: GraphQLError[] = [];
+export function placeErrors<E extends { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }>(data: Record<string, unknown>, errors: readonly E[]): E[] {
+  const unplaced: E[] = [];
   for (const error of errors) {
     let holder: Record<string | number, unknown> = data;
     let placed = false;
@@ -235,7 +235,7 @@ export function placeErrors(data: Record<string, unknown>, errors: readonly { me
       if (typeof value !== 'object') break;
       holder = value as Record<string | number, unknown>;
     }
-    if (!placed) unplaced.push(raised(error));
+    if (!placed) unplaced.push(error);
   }
   return unplaced;
 }
