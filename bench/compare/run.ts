@@ -53,10 +53,13 @@ const poolSize = Number(values['pool-size']);
 // Quick: 60 runs of 3 s plus settling stay under 5 minutes on 2 cores.
 const durations = quick ? { warm: 1, measured: 2 } : { warm: 3, measured: 10 };
 const concurrencies = values.concurrency ? values.concurrency.split(',').map(Number) : [1, 10, 50];
-const focused = Boolean(values.servers || values.scenarios || values.concurrency);
+const focused = Boolean(values.servers || values.scenarios || values.concurrency || values.rounds !== '1');
 const rounds = Number(values.rounds);
 const wantedServers = new Set(['floor', ...(values.servers?.split(',') ?? ['naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'])]);
 const wantedScenarios = new Set(values.scenarios?.split(',') ?? scenarios.map((s) => s.name));
+const knownServers: readonly string[] = ['floor', 'naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'];
+for (const name of wantedServers) if (!knownServers.includes(name)) throw new Error(`--servers: no server "${name}" (${knownServers.join(', ')})`);
+for (const name of wantedScenarios) if (!scenarios.some((s) => s.name === name)) throw new Error(`--scenarios: no scenario "${name}" (${scenarios.map((s) => s.name).join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ---- the stack, the fixture, Repogate's config -------------------------------------------------
