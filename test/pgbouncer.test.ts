@@ -71,14 +71,24 @@ beforeAll(async () => {
   const info = stackInfo();
   const users = [...Object.values(info.topology.repos.main.roles).filter((role) => role !== undefined), info.superuser];
   // Ports of their own, free now: not Debian's pgbouncer.service (6432) nor the stack's (54330-54333).
-  const bouncer = async (name: string, serverPort: number) =>
-    new PgBouncer({ name, dataDir: dir, port: await freePort(), serverPort, users, adminUser: info.superuser.user, poolSize: POOL_SIZE, queryWaitTimeoutSeconds: 1, processUser: stackOptions().processUser });
+  // Each is started before the next port is picked (a port found free is not held: the kernel may
+  // hand it out again, to the next pick or to another test's socket), and picked again if taken meanwhile.
+  const bouncer = async (name: string, serverPort: number): Promise<PgBouncer> => {
+    for (let attempt = 1; ; attempt += 1) {
+      const started = new PgBouncer({ name, dataDir: dir, port: await freePort(), serverPort, users, adminUser: info.superuser.user, poolSize: POOL_SIZE, queryWaitTimeoutSeconds: 1, processUser: stackOptions().processUser });
+      try {
+        expect(await started.start()).toBe(true);
+        return started;
+      } catch (error) {
+        if (attempt === 3 || !/is taken by another process/.test(String(error))) throw error;
+      }
+    }
+  };
   bouncers = {
     main: await bouncer('main', stackPorts.main),
     mainReplica: await bouncer('main-replica', stackPorts.mainReplica),
     telemetry: await bouncer('telemetry', stackPorts.telemetry),
   };
-  for (const each of Object.values(bouncers)) expect(await each.start()).toBe(true);
   const base = testTopology();
   topology = parseTopology(
     {
