@@ -38,7 +38,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import pg from 'pg';
 import WebSocket from 'ws';
 import { processTreeCpuSeconds } from '../src/observability/process-cpu.js';
-import { readStackInfo } from '../dev/stack/stack.js';
+import { readStackInfo, stackProcesses } from '../dev/stack/stack.js';
 import { signDevToken } from '../src/auth/tokens.js';
 import { projectRoot } from '../src/config.js';
 import { recordPositions } from '../subgraphs/telemetry/sql.js';
@@ -252,8 +252,8 @@ class Histogram {
 
 /** CPU seconds so far of the stack's telemetry cluster: its postmaster and every backend. */
 function telemetryServerCpuSeconds(): number {
-  const postmaster = Number(readFileSync(path.join(projectRoot, '.data', 'telemetry', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return processTreeCpuSeconds(postmaster) ?? 0;
+  const postmaster = stackProcesses().telemetry.pid();
+  return postmaster === undefined ? 0 : (processTreeCpuSeconds(postmaster) ?? 0);
 }
 
 /** Transactions of the telemetry database so far (the writer's, the gateway's, anyone's). */

@@ -55,10 +55,10 @@ const durations = quick ? { warm: 1, measured: 2 } : { warm: 3, measured: 10 };
 const concurrencies = values.concurrency ? values.concurrency.split(',').map(Number) : [1, 10, 50];
 const focused = Boolean(values.servers || values.scenarios || values.concurrency || values.rounds !== '1');
 const rounds = Number(values.rounds);
-const wantedServers = new Set(['floor', ...(values.servers?.split(',') ?? ['naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'])]);
+const serverNames: readonly string[] = ['floor', 'naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'] satisfies ServerName[];
+const wantedServers = new Set(['floor', ...(values.servers?.split(',') ?? serverNames)]);
 const wantedScenarios = new Set(values.scenarios?.split(',') ?? scenarios.map((s) => s.name));
-const knownServers: readonly string[] = ['floor', 'naive', 'repogate', 'postgraphile', 'repogate-remote', 'hive'];
-for (const name of wantedServers) if (!knownServers.includes(name)) throw new Error(`--servers: no server "${name}" (${knownServers.join(', ')})`);
+for (const name of wantedServers) if (!serverNames.includes(name)) throw new Error(`--servers: no server "${name}" (${serverNames.join(', ')})`);
 for (const name of wantedScenarios) if (!scenarios.some((s) => s.name === name)) throw new Error(`--scenarios: no scenario "${name}" (${scenarios.map((s) => s.name).join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
