@@ -122,7 +122,8 @@ export function renderReport(measurements: Measurement[], run: RunInfo): { full:
     'per core, its class pools split between them), serving the interactive class (its cost limit raised so Q4 passes); ' +
     'its CPU counts all its processes. Round trips: statements per request and repo, from one request of each. ' +
     'Repogate all-remote and Hive Gateway (Q1, Q3, Q5, Q6) front the same three subgraph services (`npm run subgraph`, ' +
-    'each its own process, same pool size): their CPU ms/req counts the gateway and the services together.';
+    'each its own process, same pool size), each gateway as one process (all-remote with REPOGATE_WORKERS=1: the services share the cores): ' +
+    'their CPU ms/req counts the gateway and the services together.';
   const scenarioList = run.scenarios.map((s) => `- **${s.name}** ${s.title}`);
   const summary = [
     how, '', ...goals(measurements), '', ...federatedGoals(measurements), '', '### Concurrency 10', '', ...table(measurements, 10),
