@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopology, type Topology } from '../src/config.js';
 import { attachWebSockets, webSocketOptions } from '../src/gateway/websocket.js';
 import { DIRECT_RESULT_HEADER } from '../src/gateway/direct-results.js';
-import { forgetFixesRecorded, openGateway, pgRows, telemetryUrl, type TestGateway, testTopology, tokenFor } from './support.js';
+import { forgetFixesRecorded, openGateway, openPlainStitchingGateway, pgRows, telemetryUrl, type TestGateway, testTopology, tokenFor } from './support.js';
 
 interface Served {
   gateway: TestGateway;
@@ -23,8 +23,8 @@ interface Served {
   close(): Promise<void>;
 }
 
-async function serve(topology: Topology = testTopology()): Promise<Served> {
-  const gateway = openGateway({ topology });
+async function serve(topology: Topology = testTopology(), open: typeof openGateway = openGateway): Promise<Served> {
+  const gateway = open({ topology });
   const server: Server = createServer((request, response) => void gateway.gateway(request, response));
   const sockets = attachWebSockets(server, gateway.gateway, webSocketOptions(gateway, topology));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -304,6 +304,43 @@ describe('Subscription.positionRecorded', () => {
       wsClients.push(client);
     });
     expect(closed).toBe(4401);
+  });
+});
+
+describe('events executed in one walk (merged execution)', () => {
+  it('carry what stitching answers for them: fields of all three repos, a device without a user, per subscriber', { timeout: 20_000 }, async () => {
+    const plain = await serve(testTopology(), openPlainStitchingGateway);
+    try {
+      await listening(plain);
+      const selection = `subscription {
+        positionRecorded { device { id serial user { id name company { name openBalanceCents invoices { number status } } } } position { recordedAt latitude } }
+      }`;
+      // A variable below the root field: each subscriber's own execution, the executor's other path.
+      const alone = `subscription ($from: DateTime!, $to: DateTime!) {
+        positionRecorded { device { id user { name trackedSeconds(from: $from, to: $to) } } position { recordedAt } }
+      }`;
+      const week = { from: '2026-11-01T00:00:00Z', to: '2026-11-30T00:00:00Z' };
+      const withUser = devices.acme.filter((device) => device.userId !== null).slice(0, 3);
+      const withoutUser = devices.acme.filter((device) => device.userId === null).slice(0, 1);
+      const recorded = [...withUser, ...withoutUser];
+      const token = await tokenFor('interactive', 'acme');
+      const streams = [served, plain].flatMap((target) => [sse(target.url, token, selection), sse(target.url, token, alone, week)]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const [n, device] of recorded.entries()) await record('acme', device.id, 300 + n);
+      // The planned gateway runs both subscriptions' events in one walk; plain stitching neither.
+      expect([served.gateway.live!.shared.inOneWalk, plain.gateway.live!.shared.inOneWalk]).toEqual([2, 0]);
+      for (const stream of streams) expect(await stream.until(() => stream.results.length === recorded.length, 5_000)).toBe(true);
+      const [merged, mergedAlone, stitched, stitchedAlone] = streams.map((stream) => stream.results);
+      expect([...merged!, ...mergedAlone!].every((result) => !result.errors)).toBe(true);
+      expect(merged).toEqual(stitched);
+      expect(mergedAlone).toEqual(stitchedAlone);
+      expect(merged!.map((result) => result.data.positionRecorded.device.id)).toEqual(recorded.map((device) => device.id));
+      expect(merged!.filter((result) => result.data.positionRecorded.device.user === null)).toHaveLength(withoutUser.length);
+      expect(merged!.find((result) => result.data.positionRecorded.device.user)?.data.positionRecorded.device.user.company.invoices).toBeInstanceOf(Array);
+      streams.forEach((stream) => stream.dispose());
+    } finally {
+      await plain.close();
+    }
   });
 });
 

@@ -9,9 +9,10 @@
  * objects, which V8 stringifies faster than graphql-js's null-prototype ones.
  *
  * Only queries without @defer, @stream, @skip or @include (the caller, use-single-subgraph.ts,
- * sees to it and says why): graphql-jit streams nothing,
- * and mutations and subscriptions, rare and small, keep graphql-js's path. A document graphql-jit
- * cannot compile keeps graphql-js too.
+ * sees to it and says why): graphql-jit streams nothing, and mutations, rare and small, keep
+ * graphql-js's path. A subscription's events are executed here too when merged execution runs
+ * them (`compiledEvents`, live/shared-subscriptions.ts): a thousand a second, each one the same
+ * selection over a new root value. A document graphql-jit cannot compile keeps graphql-js too.
  * `test/differential.test.ts` holds the answers (data, error codes and paths, round trips)
  * equal to plain stitching's.
  */
@@ -138,29 +139,40 @@ function compile(document: DocumentNode, schema: GraphQLSchema, operationName: s
 }
 
 /**
- * Whether a document is one this module runs: queries, without @defer or @stream, and without
- * @skip or @include (graphql-jit places a field first seen in a skipped fragment where it was
- * first seen, not where graphql-js's field collection puts it, so the answer's keys would come
- * in another order). Decided once per document.
+ * Whether a document is one this module runs: only operations of kind `operation` (queries, or
+ * a subscription's events), without @defer or @stream, and without @skip or @include
+ * (graphql-jit places a field first seen in a skipped fragment where it was first seen, not where
+ * graphql-js's field collection puts it, so the answer's keys would come in another order).
+ * The directives are looked for once per document.
  */
-const plainness = new WeakMap<DocumentNode, boolean>();
-function isPlainQuery(document: DocumentNode): boolean {
-  let plain = plainness.get(document);
+const withoutDirectives = new WeakMap<DocumentNode, boolean>();
+function isPlain(document: DocumentNode, operation: 'query' | 'subscription'): boolean {
+  if (!document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === operation)) return false;
+  let plain = withoutDirectives.get(document);
   if (plain === undefined) {
-    plain = document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'query');
+    plain = true;
     visit(document, {
       Directive(directive) {
         if (['defer', 'stream', 'skip', 'include'].includes(directive.name.value)) plain = false;
       },
     });
-    plainness.set(document, plain);
+    withoutDirectives.set(document, plain);
   }
   return plain;
 }
 
-/** The compiled query for `document` if it is a plain query (isPlainQuery), else null (graphql-js runs it). */
+/** The compiled query for `document` if it is a plain query (isPlain), else null (graphql-js runs it). */
 export function compiledPlainQuery(document: DocumentNode, schema: GraphQLSchema, operationName: string | undefined): Compiled | null {
-  return isPlainQuery(document) ? compiledFor(document, schema, operationName) : null;
+  return isPlain(document, 'query') ? compiledFor(document, schema, operationName) : null;
+}
+
+/**
+ * A plain subscription's events, compiled: `compiled(event, context, variables)` executes one
+ * event as graphql-js's `execute` does with the event as root value (graphql-jit's own
+ * `subscribe` maps each event so). Null for graphql-js.
+ */
+export function compiledEvents(document: DocumentNode, schema: GraphQLSchema, operationName: string | undefined): Compiled | null {
+  return isPlain(document, 'subscription') ? compiledFor(document, schema, operationName) : null;
 }
 
 /** An execute function (yoga's `setExecuteFn`) that runs `compiled` with the execution's root value, context and variables. */
@@ -183,7 +195,7 @@ export function useCompiledExecution(): Plugin {
   };
 }
 
-/** The compiled query for a query `document` (no @defer or @stream) over `schema`, compiled on first use (documents are cached per class: document-cache.ts), or null for graphql-js. */
+/** The compiled operation for `document` (no @defer or @stream) over `schema`, compiled on first use (documents are cached per class: document-cache.ts), or null for graphql-js. */
 export function compiledFor(document: DocumentNode, schema: GraphQLSchema, operationName: string | undefined): Compiled | null {
   let bySchema = compiledByDocument.get(document);
   if (!bySchema) compiledByDocument.set(document, (bySchema = new Map()));

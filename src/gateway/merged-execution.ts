@@ -33,9 +33,15 @@
  * graphql-tools' request transforms and then merges and re-resolves every object of the answer:
  * on Q1 all-remote that was most of the gateway's CPU (BENCHMARKS.md).
  *
- * Not here (stitching answers them): subscriptions, @defer/@stream, introspection, mutations,
- * abstract types, and any operation touching a field no subgraph of ours owns (a foreign
- * subgraph's). See use-single-subgraph.ts for the routing.
+ * A subscription's events run here too (`answersEvents`, live/shared-subscriptions.ts): the
+ * source is its subgraph's own `subscribe`, each event is executed over the class schema as a
+ * query's root value would be, and the event's fields of other subgraphs are read as above,
+ * batched per batching window. Under stitching each event was executed twice, in the subgraph
+ * and again in the gateway.
+ *
+ * Not here (stitching answers them): @defer/@stream, introspection, mutations, abstract types,
+ * and any operation touching a field no subgraph of ours owns (a foreign subgraph's). See
+ * use-single-subgraph.ts for the routing.
  */
 import { getBatchingExecutor } from '@graphql-tools/batch-execute';
 import type { MergedTypeConfig } from '@graphql-tools/delegate';
@@ -229,6 +235,11 @@ class OwnedField {
 
   get returnType() {
     return this.field.type;
+  }
+
+  /** A subscription root field's source of events, when its subgraph runs here (a service serves no subscriptions). */
+  get source(): GraphQLFieldResolver<unknown, unknown> | undefined {
+    return this.subgraph.remote ? undefined : this.field.subscribe;
   }
 
   argumentType(name: string): GraphQLInputType | undefined {
@@ -489,6 +500,11 @@ class FieldOwners implements Ownership {
     }
   }
 
+  /** The source of a subscription root field's events: its in-process owner's `subscribe`. */
+  sourceOf(typeName: string, fieldName: string): GraphQLFieldResolver<unknown, object> | undefined {
+    return this.owners.get(`${typeName}.${fieldName}`)?.find((owner) => owner.source)?.source;
+  }
+
   /** Whether the in-process subgraphs answer `Type.field` here. */
   answers(typeName: string, fieldName: string): boolean {
     return this.owners.has(`${typeName}.${fieldName}`) && !this.unreachable.has(typeName);
@@ -573,7 +589,7 @@ class FieldOwners implements Ownership {
  * one subgraph at two depths would cost it two round trips where stitching pays one. Operations
  * that enter a subgraph at more than one position stay with stitching (`answers`).
  */
-function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldOwners): Map<string, Set<string>> | null {
+function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldOwners, operationType: 'query' | 'subscription'): Map<string, Set<string>> | null {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
   const entered = new Map<string, Set<string>>();
@@ -592,6 +608,8 @@ function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldO
       const name = selection.name.value;
       if (name === '__typename') return true;
       if (name.startsWith('__') || !isObjectType(type) || !fields.answers(type.name, name)) return false;
+      // A subscription's events come from the subgraph that owns its field, here in the process.
+      if (type === schema.getSubscriptionType() && !fields.sourceOf(type.name, name)) return false;
       const resolver = fields.resolvingSubgraph(type.name, name, producer)!;
       if (fields.refusesLiterals(type.name, name, resolver, selection.arguments ?? [])) return false;
       for (const argument of selection.arguments ?? []) {
@@ -608,7 +626,8 @@ function crossings(document: DocumentNode, schema: GraphQLSchema, fields: FieldO
   let uses = new Map<string, Set<string>>();
   const answered = operations.every((operation) => {
     uses = new Map();
-    if (operation.operation !== 'query' || !walk(operation.selectionSet, schema.getQueryType()!, undefined, '', new Set())) return false;
+    const root = operationType === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+    if (operation.operation !== operationType || !root || !walk(operation.selectionSet, root, undefined, '', new Set())) return false;
     variablesUsed.set(operation, uses);
     return true;
   });
@@ -621,6 +640,11 @@ export interface MergedExecution {
   /** Whether `document` is one this path answers: a query over fields in-process subgraphs own, nothing streamed, deferred or introspected. */
   answers(document: DocumentNode, classSchema: GraphQLSchema): boolean;
   /**
+   * Whether this path executes the events of subscription `document` (live/shared-subscriptions.ts):
+   * its field's source runs in this process, and the selection is one `answers` would take as a query.
+   */
+  answersEvents(document: DocumentNode, classSchema: GraphQLSchema): boolean;
+  /**
    * The result with the errors of remote answers that had no place in it (no path, or a path to
    * a value that did not fail) added, so no error a subgraph reported is lost.
    */
@@ -632,13 +656,23 @@ export interface MergedExecution {
 export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExecution {
   const fields = new FieldOwners(subgraphs);
   const built = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  const answersAs = (document: DocumentNode, classSchema: GraphQLSchema, operationType: 'query' | 'subscription') => {
+    if (subgraphs.some((subgraph) => subgraph.remote) && reservedNames(document)) return false;
+    const entered = crossings(document, classSchema, fields, operationType);
+    return entered !== null && [...entered.values()].every((positions) => positions.size === 1);
+  };
   return {
     schemaFor(classSchema) {
       let schema = built.get(classSchema);
       if (!schema) {
+        const subscription = classSchema.getSubscriptionType()?.name;
         schema = mapSchema(classSchema, {
-          [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) =>
-            fields.answers(typeName, fieldName) ? { ...field, resolve: fields.resolverFor(typeName, fieldName) } : field,
+          [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
+            if (!fields.answers(typeName, fieldName)) return field;
+            const resolve = fields.resolverFor(typeName, fieldName);
+            // A subscription's source is its subgraph's own: its events are what the field's resolver takes.
+            return typeName === subscription ? { ...field, subscribe: fields.sourceOf(typeName, fieldName) ?? field.subscribe, resolve } : { ...field, resolve };
+          },
         });
         built.set(classSchema, schema);
       }
@@ -649,10 +683,7 @@ export function mergedExecution(subgraphs: readonly LocalSubgraph[]): MergedExec
       const unplaced = states.get(context)?.unplaced;
       return unplaced?.length ? { ...result, errors: [...(result.errors ?? []), ...unplaced] } : result;
     },
-    answers(document, classSchema) {
-      if (subgraphs.some((subgraph) => subgraph.remote) && reservedNames(document)) return false;
-      const entered = crossings(document, classSchema, fields);
-      return entered !== null && [...entered.values()].every((positions) => positions.size === 1);
-    },
+    answers: (document, classSchema) => answersAs(document, classSchema, 'query'),
+    answersEvents: (document, classSchema) => answersAs(document, classSchema, 'subscription'),
   };
 }

@@ -184,7 +184,7 @@ export function createGateway({
       useReadiness(registry, isDraining, '/ready', remote),
       ...(metrics ? useMetrics(metrics) : []),
       useSingleSubgraphExecution(classSubgraphSchemas, merged),
-      ...(live ? [useSharedSubscriptions(live.shared)] : []),
+      ...(live ? [useSharedSubscriptions(live.shared, merged)] : []),
       // The WebSocket transport's operations: their results handed over as objects, not serialised.
       useDirectResults(),
     ],

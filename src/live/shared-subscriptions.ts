@@ -34,8 +34,11 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { compiledEvents, type Compiled } from '../gateway/compiled-execution.js';
+import type { MergedExecution } from '../gateway/merged-execution.js';
 import type { LiveTag, Narrowing, SharedSubscription } from '../subgraph-kit/live.js';
 import type { AnySubgraph } from '../subgraph-kit/subgraph.js';
 import { BoundedStream } from './bounded-stream.js';
@@ -124,12 +127,16 @@ class SharedExecution {
   private ended = false;
   readonly started: Promise<ExecutionResult | undefined>;
 
-  /** `context` reads the subgraph scopes of the current batching window on each access (liveContexts). */
+  /**
+   * `context` reads the subgraph scopes of the current batching window on each access
+   * (liveContexts); `compiled`, when given, executes each event instead of graphql-js.
+   */
   constructor(
     private readonly args: ExecutionArgs,
     context: LiveContext,
     private readonly capacity: number,
     private readonly onEnd: () => void,
+    private readonly compiled: Compiled | null = null,
   ) {
     this.started = this.start(context);
   }
@@ -174,7 +181,9 @@ class SharedExecution {
         const next = await this.source!.next();
         if (next.done || this.ended) break;
         const tag = this.tags.shift() ?? null;
-        const result = execute({ ...this.args, contextValue: contextNow(), rootValue: next.value });
+        const result = this.compiled
+          ? this.compiled(next.value, contextNow(), this.args.variableValues ?? {})
+          : execute({ ...this.args, contextValue: contextNow(), rootValue: next.value });
         const previous = this.delivered;
         this.delivered = (async () => {
           const executed = await result;
@@ -234,30 +243,55 @@ export class SharedSubscriptions {
     for (const subgraph of subgraphs) for (const [name, shared] of Object.entries(subgraph.sharedSubscriptions ?? {})) this.fields.set(name, shared);
   }
 
+  private oneWalk = 0;
+
   /** Shared executions running now (tests, metrics). */
   get running(): number {
     return this.executions.size;
+  }
+
+  /** Executions running now, shared or a subscriber's own, whose events merged execution runs (tests). */
+  get inOneWalk(): number {
+    return this.oneWalk;
+  }
+
+  /**
+   * An execution of `args.document`, on merged execution's schema where it answers the selection
+   * (the subgraph's own source, each event executed once, merged-execution.ts), its events run as
+   * graphql-jit compiled them (compiled-execution.ts); on the class schema (stitching) otherwise.
+   * Source and events always run on the same schema: their events differ in shape.
+   */
+  private execution(args: ExecutionArgs, context: LiveContext, merged: MergedExecution | undefined, onEnd: () => void): SharedExecution {
+    const oneWalk = merged?.answersEvents(args.document, args.schema) ?? false;
+    if (oneWalk) this.oneWalk += 1;
+    const schema: GraphQLSchema = oneWalk ? merged!.schemaFor(args.schema) : args.schema;
+    const compiled = oneWalk ? compiledEvents(args.document, schema, args.operationName ?? undefined) : null;
+    const ended = () => {
+      if (oneWalk) this.oneWalk -= 1;
+      onEnd();
+    };
+    return new SharedExecution({ ...args, schema }, context, this.capacity, ended, compiled);
   }
 
   /**
    * The answer to a subscription operation: a stream of results, or a refusal (bad arguments,
    * caps) as graphql-js would give it.
    */
-  subscribe(args: SubscriptionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  subscribe(args: SubscriptionArgs, merged?: MergedExecution): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const shape = this.shapeOf(args.document, args.operationName ?? '');
-    return shape ? this.join(shape, args) : this.alone(args);
+    return shape ? this.join(shape, args, merged) : this.alone(args, merged);
   }
 
   /** A subscription that cannot be shared: its own execution, over its own (counted) feed. */
-  private async alone(args: SubscriptionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  private async alone(args: SubscriptionArgs, merged: MergedExecution | undefined): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const context = args.contextValue;
-    const execution = new SharedExecution(args, context.liveContext(context.live), this.capacity, () => {});
+    const execution = this.execution(args, context.liveContext(context.live), merged, () => {});
     const stream = execution.join({ accepts: () => true }, () => {});
     const refused = await execution.started;
     return refused ?? stream;
   }
 
-  private async join(shape: Shape, args: SubscriptionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  private async join(shape: Shape, args: SubscriptionArgs, merged: MergedExecution | undefined): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const { principal, tenant } = args.contextValue;
     const path = [shape.field.alias?.value ?? shape.field.name.value];
     let narrowing: Narrowing;
@@ -273,14 +307,9 @@ export class SharedSubscriptions {
     let execution = this.executions.get(key);
     if (!execution) {
       const feed = this.feeds.sharedFeed((tag) => created.tagged(tag));
-      const created: SharedExecution = new SharedExecution(
-        { ...args, document: shape.document, variableValues: {} },
-        args.contextValue.liveContext(feed),
-        this.capacity,
-        () => {
-          if (this.executions.get(key) === created) this.executions.delete(key);
-        },
-      );
+      const created: SharedExecution = this.execution({ ...args, document: shape.document, variableValues: {} }, args.contextValue.liveContext(feed), merged, () => {
+        if (this.executions.get(key) === created) this.executions.delete(key);
+      });
       this.executions.set(key, (execution = created));
     }
     const stream = execution.join(narrowing, release);

@@ -4,9 +4,10 @@
  */
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { execute, GraphQLScalarType, parse } from 'graphql';
+import { execute, GraphQLScalarType, parse, subscribe } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schemaForClass } from '../../src/gateway/class-schemas.js';
+import { compiledEvents } from '../../src/gateway/compiled-execution.js';
 import { mergedExecution, type LocalSubgraph } from '../../src/gateway/merged-execution.js';
 import { buildGatewaySchema } from '../../src/gateway/stitch.js';
 import { builtInSubgraphs } from '../../src/subgraphs.js';
@@ -58,6 +59,26 @@ describe('the operations the merged path answers', () => {
     expect(telemetryRemote.answers(parse('{ device(id: "1") { track(from: "yesterday", to: "2026-10-01T01:00:00Z") { heading } user { name } } }'), gatewaySchema)).toBe(false);
     // In-process, the field's own resolver refuses it, at the field.
     expect(allLocal.answers(parse('{ device(id: "1") { track(from: "yesterday", to: "2026-10-01T01:00:00Z") { heading } user { name } } }'), gatewaySchema)).toBe(true);
+  });
+
+  const event = 'subscription { positionRecorded { device { id serial user { name company { name } } } position { recordedAt } } }';
+
+  it("a subscription's events, when its source runs here: the selection as a query would be taken", () => {
+    expect(allLocal.answersEvents(parse(event), gatewaySchema)).toBe(true);
+    // …and they run compiled.
+    expect(compiledEvents(parse(event), allLocal.schemaFor(gatewaySchema), undefined)).not.toBeNull();
+    // Not as an operation of its own (yoga's subscribe runs it), nor a query as events.
+    expect(allLocal.answers(parse(event), gatewaySchema)).toBe(false);
+    expect(allLocal.answersEvents(parse('{ device(id: "7") { serial } }'), gatewaySchema)).toBe(false);
+    // A selection the merged path leaves to stitching stays there for events too.
+    expect(allLocal.answersEvents(parse('subscription { positionRecorded { device { id } ... @defer { position { recordedAt } } } }'), gatewaySchema)).toBe(false);
+    // A service serves no subscriptions: telemetry remote has no source here.
+    const notCalled = () => Promise.reject(new Error('not called'));
+    const telemetryRemote = mergedExecution(local(['main', 'telemetry', 'legacy', 'training']).map((subgraph) => (subgraph.name === 'telemetry' ? { ...subgraph, remote: notCalled } : subgraph)));
+    expect(telemetryRemote.answersEvents(parse(event), gatewaySchema)).toBe(false);
+    // main remote: the event's user is read from the service, as a query's would be.
+    const mainRemote = mergedExecution(local(['main', 'telemetry', 'legacy', 'training']).map((subgraph) => (subgraph.name === 'main' ? { ...subgraph, remote: notCalled } : subgraph)));
+    expect(mainRemote.answersEvents(parse(event), gatewaySchema)).toBe(true);
   });
 
   it('builds the executable schema once per class schema, with the subgraphs’ resolvers in place of stitching’s', () => {
@@ -143,6 +164,50 @@ describe('one walk over two subgraphs', () => {
       [['things', 1, 'after'], true],
       // b has no part of thing 3, so nothing asks for its `after`.
     ]);
+  });
+
+  it("executes a subscription's events from its own subgraph's source, each event's parts of b read in one call per burst", async () => {
+    const withEvents = {
+      ...a,
+      schema: makeExecutableSchema({
+        typeDefs: 'enum Status { OPEN CLOSED } type Thing { id: ID! name: String! status: Status! } type Query { things: [Thing!]! _thingsById(ids: [ID!]!): [Thing]! } type Subscription { thingChanged: Thing! }',
+        resolvers: {
+          Status: { OPEN: 'o', CLOSED: 'c' },
+          Query: { things: () => rows, _thingsById: (_root: unknown, { ids }: { ids: string[] }) => ids.map((id) => rows.find((row) => String(row.id) === id) ?? null) },
+          Subscription: {
+            thingChanged: {
+              // The source emits keys; the field's own resolver makes the event's object of them.
+              async *subscribe() {
+                yield { changed: 1 };
+                yield { changed: 2 };
+              },
+              resolve: (event: { changed: number }) => rows.find((row) => row.id === event.changed),
+            },
+          },
+        },
+      }),
+    };
+    const withEventsGateway = stitchSchemas({ subschemas: [withEvents, b].map(({ schema, merge }) => ({ schema, merge })) });
+    const mergedWithEvents = mergedExecution([withEvents, b]);
+    const document = parse('subscription { thingChanged { name status extra } }');
+    expect(mergedWithEvents.answersEvents(document, withEventsGateway)).toBe(true);
+    calls.length = 0;
+    const stream = (await subscribe({ schema: mergedWithEvents.schemaFor(withEventsGateway), document, contextValue: {} })) as AsyncIterable<unknown>;
+    const events: unknown[] = [];
+    for await (const result of stream) events.push(result);
+    expect(events).toEqual([
+      { data: { thingChanged: { name: 'one', status: 'OPEN', extra: 'extra 1' } } },
+      { data: { thingChanged: { name: 'two', status: 'CLOSED', extra: 'extra 2' } } },
+    ]);
+    // graphql-js's subscribe executes one event after the other (the gateway's executor runs a burst's together).
+    expect(calls).toEqual([{ ids: ['1'] }, { ids: ['2'] }]);
+    // Compiled (as the gateway runs them), an event is the same answer; both events at once, b's parts in one call.
+    const compiled = compiledEvents(document, mergedWithEvents.schemaFor(withEventsGateway), undefined);
+    expect(compiled).not.toBeNull();
+    calls.length = 0;
+    const context = {};
+    expect(await Promise.all([{ changed: 1 }, { changed: 2 }].map((changed) => compiled!(changed, context, {})))).toEqual(events);
+    expect(calls).toEqual([{ ids: ['1', '2'] }]);
   });
 
   it('leaves a type to stitching when a subgraph with fields of it the others lack has no entry point for it', () => {
