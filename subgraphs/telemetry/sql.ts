@@ -125,21 +125,16 @@ const positionsNotice = `json_build_object(
       'from', (SELECT ${micros('min(recorded_at)')} FROM inserted),
       'to', (SELECT ${micros('max(recorded_at)')} FROM inserted))::text`;
 
-/** An instant in epoch microseconds (a notice's), exactly: a JS Date keeps milliseconds only. */
-const fromMicros = (micros: string) => `(timestamptz 'epoch' + ${micros} * interval '1 microsecond')`;
-
 /**
  * Fixes by (device, instant), for subscribers: $1 device ids, $2 instants in epoch microseconds
- * (parallel arrays); each row says its key back as "micros".
+ * (parallel arrays); each row says its key back as "micros". Through a function planned with
+ * sequential scans off (migration 0004: a generic plan made while the month's partition looked
+ * empty would scan it whole for every key).
  */
-export const fixesByKeys = `
-  SELECT ${positionColumnsOf('p.')}, key.micros::text AS micros FROM unnest($1::bigint[], $2::bigint[]) AS key (device_id, micros)
-  JOIN positions p ON p.device_id = key.device_id AND p.recorded_at = ${fromMicros('key.micros')}`;
+export const fixesByKeys = 'SELECT * FROM announced_fixes_by_keys($1::bigint[], $2::bigint[])';
 
-/** Fixes of device $1 from $2 to $3 (epoch microseconds, inclusive): a notice that gave only its first and last. */
-export const fixesInRange = `
-  SELECT ${positionColumns}, ${micros('recorded_at')}::text AS micros FROM positions
-  WHERE device_id = $1 AND recorded_at BETWEEN ${fromMicros('$2::bigint')} AND ${fromMicros('$3::bigint')} ORDER BY recorded_at`;
+/** Fixes of device $1 from $2 to $3 (epoch microseconds, inclusive): a notice that gave only its first and last. Planned as fixesByKeys is. */
+export const fixesInRange = 'SELECT * FROM announced_fixes_in_range($1::bigint, $2::bigint, $3::bigint)';
 
 /**
  * Stores a batch of fixes of one device of tenant $7 in one statement, idempotent on
