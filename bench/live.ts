@@ -107,6 +107,20 @@ function rssMb(pid: number): number {
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
+/**
+ * The gateway's V8 heap in use, MB, from its own /metrics (prom-client's default metrics): RSS
+ * alone does not tell a leak from a heap growing to its working size.
+ */
+async function heapUsedMb(graphqlUrl: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith('repogate_nodejs_heap_size_used_bytes '));
+    return line ? Math.round(Number(line.split(' ').pop()) / 2 ** 20) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Gateway {
   child: ChildProcess;
   url: string;
@@ -287,6 +301,7 @@ interface StepResult {
   telemetryCpuPercent: number;
   rss: [number, number, number];
   rssSamples: number[];
+  heapSamples: (number | undefined)[];
   /** p99 / max ms from commit per 10 s of the window. */
   slots: string[];
   statementP50: number;
@@ -467,8 +482,9 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   });
   if (warmupSeconds > 0) {
     // A fresh gateway's first minute is not its steady state: its code is still being optimised
-    // and its heap grows to its working size (bench:live's per-10 s figures showed p99 up to 1.1 s
-    // there). Events of the warm-up are delivered but not measured.
+    // and its heap grows to its working size. (The p99 of up to 1.1 s once seen there was the
+    // month's partition scanned whole by a stale plan: telemetry migration 0004.) Events of the
+    // warm-up are delivered but not measured.
     log(`  ${n - notReady} of ${n} subscribers hear fixes; warming up at ${rate} fixes/s for ${warmupSeconds} s …`);
     await recordAtRate(Date.now() + warmupSeconds * 1000);
     skippedFixes = 0;
@@ -485,7 +501,11 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
   windowEnd = windowStart + seconds * 1000;
   // The gateway's RSS every 10 s of the window: flat or growing, over a long step.
   const rssSamples: number[] = [];
-  const sampler = setInterval(() => rssSamples.push(rssMb(pid)), 10_000);
+  const heapSamples: Promise<number | undefined>[] = [];
+  const sampler = setInterval(() => {
+    rssSamples.push(rssMb(pid));
+    heapSamples.push(heapUsedMb(gateway.url));
+  }, 10_000);
   let midDone = false;
   await recordAtRate(windowEnd, (now) => {
     if (!midDone && now >= windowStart + (seconds * 1000) / 2) {
@@ -533,7 +553,7 @@ async function step(transport: 'sse' | 'ws', filter: number, n: number): Promise
     gatewayCpuPercent: (gatewayCpuWindow / seconds) * 100,
     benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / seconds) * 100,
     telemetryCpuPercent: (telemetryCpu / seconds) * 100,
-    rss, rssSamples, slots: Array.from(bySlot, (slot) => (slot ? `${slot.quantile(0.99)}/${Math.round(slot.max)}` : '-')), statementP50: statementMs.quantile(0.5), skippedFixes, notReady,
+    rss, rssSamples, heapSamples: await Promise.all(heapSamples), slots: Array.from(bySlot, (slot) => (slot ? `${slot.quantile(0.99)}/${Math.round(slot.max)}` : '-')), statementP50: statementMs.quantile(0.5), skippedFixes, notReady,
     gatewayWarnings: warnings.slice(0, 5), errorSamples,
     telemetryTransactionsPerEvent: gatewayTransactions / Math.max(1, receivedInWindow),
   };
@@ -561,7 +581,7 @@ try {
         if (result.notReady) log(`  ${result.notReady} subscribers never heard the probe`);
         if (result.skippedFixes) log(`  ${result.skippedFixes} fixes not sent (64 statements in flight)`);
         log(`  statement (send → commit acknowledged) p50 ${result.statementP50} ms`);
-        if (result.rssSamples.length > 2) log(`  gateway RSS MB every 10 s: ${result.rssSamples.join(' ')}`);
+        if (result.rssSamples.length > 2) log(`  gateway RSS MB every 10 s: ${result.rssSamples.join(' ')}; V8 heap used MB: ${result.heapSamples.map((mb) => mb ?? '-').join(' ')}`);
         if (result.slots.length > 2) log(`  latency from commit p99/max ms per 10 s: ${result.slots.join(' ')}`);
         for (const [code, sample] of Object.entries(result.errorSamples)) log(`  ${code}, e.g. ${sample}`);
         if (result.gatewayWarnings.length) log(`  gateway warnings: ${result.gatewayWarnings.join(' | ').slice(0, 1000)}`);
@@ -599,7 +619,7 @@ round-robin over ${fleet.length} devices of both tenants, stamped with the wall 
 Telemetry transactions/event: the telemetry database's transactions over the same time (pg_stat_database), less the bench's own statements, over the events received (the other sessions on a shared stack count too).
 
 ${table}
-${results.filter((r) => r.rssSamples.length > 2).map((r) => `\n${r.transport}, ${r.variant}, ${fmt(r.subscribers)} subscribers: gateway RSS MB every 10 s ${r.rssSamples.join(' ')}; latency from commit p99/max ms per 10 s ${r.slots.join(' ')}\n`).join('')}`;
+${results.filter((r) => r.rssSamples.length > 2).map((r) => `\n${r.transport}, ${r.variant}, ${fmt(r.subscribers)} subscribers: gateway RSS MB every 10 s ${r.rssSamples.join(' ')}; V8 heap used MB ${r.heapSamples.map((mb) => mb ?? '-').join(' ')}; latency from commit p99/max ms per 10 s ${r.slots.join(' ')}\n`).join('')}`;
 const file = path.join(projectRoot, 'bench', 'results', `live-${when.replace(/[:.]/g, '-')}.md`);
 writeFileSync(file, report);
 log(`report: ${path.relative(projectRoot, file)}`);
