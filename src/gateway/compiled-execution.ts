@@ -14,7 +14,7 @@
  * them (`compiledEvents`, live/shared-subscriptions.ts): a thousand a second, each one the same
  * selection over a new root value. A document graphql-jit cannot compile keeps graphql-js too.
  * `test/differential.test.ts` holds the answers (data, error codes and paths, round trips)
- * equal to plain stitching's.
+ * equal to plain stitching's, and `test/subscriptions.test.ts` the events.
  */
 import { getOperationAST, GraphQLError, isNonNullType, Kind, TypeInfo, valueFromASTUntyped, visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type ExecutionResult, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';

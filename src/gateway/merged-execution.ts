@@ -37,7 +37,9 @@
  * source is its subgraph's own `subscribe`, each event is executed over the class schema as a
  * query's root value would be, and the event's fields of other subgraphs are read as above,
  * batched per batching window. Under stitching each event was executed twice, in the subgraph
- * and again in the gateway.
+ * and again in the gateway. (A remote part's error that has no place in an event's data is not
+ * reported with the event, as stitching does not report it either: the window's state is shared
+ * by its events, so it could not be told which event's it was.)
  *
  * Not here (stitching answers them): @defer/@stream, introspection, mutations, abstract types,
  * and any operation touching a field no subgraph of ours owns (a foreign subgraph's). See
@@ -113,22 +115,23 @@ function at(origin: Origin, info: GraphQLResolveInfo): Origin {
   return found ? { subgraph: origin.subgraph, info: found } : origin;
 }
 
-const origins = new WeakMap<object, Origin>();
-
 const then = <T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> =>
   value instanceof Promise ? value.then(next) : next(value);
 
 /**
- * Marks objects as `origin.subgraph`'s. An object that subgraph already marked keeps its mark (a
- * loader's cached row handed out again). A list may hold promises (graphql-js allows it): each
- * item is marked once resolved, before graphql-js sees it (its callback runs first).
+ * Marks objects as `origin.subgraph`'s, in `marks` (the request's: one object can be handed to
+ * two executions, as a row of loaders that live subscriptions of one tenant share, and each
+ * execution reads its own selection and variables from the mark). An object that subgraph
+ * already marked keeps its mark (a loader's cached row handed out again). A list may hold
+ * promises (graphql-js allows it): each item is marked once resolved, before graphql-js sees it
+ * (its callback runs first).
  */
-function tag(value: unknown, origin: Origin): unknown {
-  if (Array.isArray(value)) value.forEach((item) => tag(item, origin));
-  else if (value instanceof Promise) value.then((item) => tag(item, origin), () => {});
+function tag(value: unknown, origin: Origin, marks: WeakMap<object, Origin>): unknown {
+  if (Array.isArray(value)) value.forEach((item) => tag(item, origin, marks));
+  else if (value instanceof Promise) value.then((item) => tag(item, origin, marks), () => {});
   else if (value !== null && typeof value === 'object' && !(value instanceof Error)) {
-    const marked = origins.get(value);
-    if (marked?.subgraph !== origin.subgraph) origins.set(value, origin);
+    const marked = marks.get(value);
+    if (marked?.subgraph !== origin.subgraph) marks.set(value, origin);
     else if (marked.info.fieldNodes !== origin.info.fieldNodes && !marked.elsewhere?.some((info) => info.fieldNodes === origin.info.fieldNodes)) {
       (marked.elsewhere ??= []).push(origin.info);
     }
@@ -231,15 +234,24 @@ class OwnedField {
     // Built-in scalars serialise alike on both sides; custom ones and enums by the subgraph's type.
     this.leaf = isLeafType(named) && !isSpecifiedScalarType(named) ? named : undefined;
     this.needsOwnInfo = isRoot || (!isLeafType(named) && field.resolve !== undefined);
+    this.source = this.sourceOfEvents();
   }
 
   get returnType() {
     return this.field.type;
   }
 
-  /** A subscription root field's source of events, when its subgraph runs here (a service serves no subscriptions). */
-  get source(): GraphQLFieldResolver<unknown, unknown> | undefined {
-    return this.subgraph.remote ? undefined : this.field.subscribe;
+  /**
+   * A subscription root field's source of events, when its subgraph runs here (a service serves
+   * no subscriptions): its own `subscribe`, given arguments and info as `run` gives a resolver.
+   */
+  readonly source: GraphQLFieldResolver<unknown, unknown> | undefined;
+
+  private sourceOfEvents(): GraphQLFieldResolver<unknown, unknown> | undefined {
+    const subscribe = this.field.subscribe;
+    if (this.subgraph.remote || !subscribe) return undefined;
+    return (parent, gatewayArgs, context, info) =>
+      subscribe(parent, this.hasArgs ? this.ownArgs(gatewayArgs) : gatewayArgs, context, { ...info, schema: this.subgraph.schema, parentType: this.type, returnType: this.field.type, variableValues: variablesFor(this.subgraph, info) });
   }
 
   argumentType(name: string): GraphQLInputType | undefined {
@@ -247,21 +259,21 @@ class OwnedField {
   }
 
   run(parent: unknown, gatewayArgs: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown {
-    if (this.subgraph.remote) return this.isRoot ? this.fetchRoot(context, info) : this.read(parent, info);
+    if (this.subgraph.remote) return this.isRoot ? this.fetchRoot(context, info) : this.read(parent, context, info);
     const args = this.hasArgs ? this.ownArgs(gatewayArgs) : gatewayArgs;
     const ownInfo = this.needsOwnInfo
       ? { ...info, schema: this.subgraph.schema, parentType: this.type, returnType: this.field.type, variableValues: variablesFor(this.subgraph, info) }
       : info;
     const value = this.resolve(parent, args, context, ownInfo);
     if (this.leaf) return then(value, (v) => serializeLeaf(v, this.leaf!));
-    return this.remembersOrigin ? then(value, (v) => tag(v, { subgraph: this.subgraph, info })) : value;
+    return this.remembersOrigin ? then(value, (v) => tag(v, { subgraph: this.subgraph, info }, requestState(context as object).origins)) : value;
   }
 
   /** On an object of a remote subgraph's answer: the value under the field's response key, as the service serialised it. */
-  private read(parent: unknown, info: GraphQLResolveInfo): unknown {
+  private read(parent: unknown, context: unknown, info: GraphQLResolveInfo): unknown {
     const value = withItemErrorsAt((parent as Record<string, unknown>)[info.path.key], info);
     if (value instanceof Error) throw raisedAt(value, info);
-    return this.remembersOrigin ? tag(value, { subgraph: this.subgraph, info }) : value;
+    return this.remembersOrigin ? tag(value, { subgraph: this.subgraph, info }, requestState(context as object).origins) : value;
   }
 
   /**
@@ -282,7 +294,7 @@ class OwnedField {
     }
     return then(answer, (result) => {
       const data = result.data as Record<string, unknown> | null | undefined;
-      if (data) return this.read(data, info);
+      if (data) return this.read(data, context, info);
       // Refused as a whole (a variable its types refuse): every root field fails with it.
       if (data === undefined) throw failedPart(this.subgraph.name, result.errors);
       // No data: a non-null root field of this subgraph failed, and fails the whole response
@@ -366,7 +378,7 @@ class EntityReader {
           variableValues: variablesFor(this.subgraph, producedFor),
         };
         const entities = (await (this.entry.resolve ?? defaultFieldResolver)(undefined, args, context, info)) as unknown[];
-        return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
+        return tag(entities, { subgraph: this.subgraph, info: producedFor }, requestState(context).origins) as unknown[];
       },
       { cacheKeyFn: (key) => (typeof key === 'object' ? JSON.stringify(key) : key) },
     );
@@ -392,7 +404,7 @@ class EntityReader {
         keepUnplaced(requestState(context), placeErrors(data, result.errors ?? []));
         const entities = data[this.entry.name];
         if (!Array.isArray(entities)) return keys.map(() => (entities instanceof Error ? entities : failedPart(this.subgraph.name, [])));
-        return tag(entities, { subgraph: this.subgraph, info: producedFor }) as unknown[];
+        return tag(entities, { subgraph: this.subgraph, info: producedFor }, requestState(context).origins) as unknown[];
       },
       { cacheKeyFn: (key) => (typeof key === 'object' ? JSON.stringify(key) : key) },
     );
@@ -418,6 +430,8 @@ interface RequestState {
    * today; the guard keeps a joined answer's error from being reported once per part.)
    */
   unplacedSeen: WeakSet<object>;
+  /** Which subgraph made each object of a marked type, and for which field (`tag`). */
+  origins: WeakMap<object, Origin>;
 }
 
 function keepUnplaced(state: RequestState, errors: readonly { message: string; extensions?: Record<string, unknown> }[]): void {
@@ -430,7 +444,7 @@ function keepUnplaced(state: RequestState, errors: readonly { message: string; e
 const states = new WeakMap<object, RequestState>();
 function requestState(context: object): RequestState {
   let state = states.get(context);
-  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map(), unplaced: [], unplacedSeen: new WeakSet() }));
+  if (!state) states.set(context, (state = { loaders: new Map(), parts: new Map(), roots: new Map(), unplaced: [], unplacedSeen: new WeakSet(), origins: new WeakMap() }));
   return state;
 }
 
@@ -540,7 +554,7 @@ class FieldOwners implements Ownership {
     const [first] = owners;
     const marked = this.marked.has(typeName);
     return (parent, args, context, info) => {
-      const origin = marked ? origins.get(parent as object) : undefined;
+      const origin = marked ? requestState(context).origins.get(parent as object) : undefined;
       if (!origin) {
         // Never expected: run by a guess, another subgraph's resolver would answer wrongly (legacy's invoices of a main row: []).
         if (marked) throw new Error(`merged execution: a ${typeName} object without the subgraph that made it`);
@@ -581,8 +595,8 @@ class FieldOwners implements Ownership {
 /**
  * Where the operation goes from one subgraph into another: per subgraph entered, the response
  * paths of the objects whose parts it is asked for; null when the operation is not one this path
- * answers (a mutation or subscription, @defer/@stream, introspection, an abstract type, a field no
- * in-process subgraph owns).
+ * answers (not of `operationType`, @defer/@stream, introspection, an abstract type, a field no
+ * subgraph of ours owns, a subscription whose source is not in this process).
  *
  * Stitching reads a subgraph's part of the entities at one position in one batch after the
  * producing subgraph's whole part; here each object asks when its fields are resolved, so entering
