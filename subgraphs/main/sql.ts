@@ -173,12 +173,10 @@ function buildStatements(canSee: CanSee) {
     /** Companies with their users' pages and what those carry along, one statement: see `companiesWithUsers` below. */
     companiesWithUsers: memoizedBy(joinKey, (join: CompaniesJoin) => companiesWithUsers(join, { companies, users: select(prefixed(userColumns, 'user'), canSee), entries: select(timeEntryJsonColumns, canSee) })),
 
-    /** Entries overlapping [$2, $3]: started by $3 and not ended before $2. */
     /** $1 user ids; entries overlapping [$2, $3] that started from the horizon on (see withHorizon). */
     timeEntriesByUsers: withHorizon('time_entries', `
-      SELECT ${entries} FROM time_entries
-      WHERE user_id = ANY($1::bigint[]) AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2
-        AND started_at >= ${horizonAt}`, '"userId", "startedAt", id'),
+      SELECT ${entries} FROM unnest($1::bigint[]) AS asked(uid)
+      JOIN time_entries t ON t.user_id = asked.uid AND ${overlapsWindow('t', '$2', '$3')}`, '"userId", "startedAt", id'),
 
     timeEntriesByIds: `SELECT ${entries} FROM time_entries WHERE id = ANY($1::bigint[])`,
 
@@ -224,9 +222,13 @@ export const projectsByCompanies = `
   WHERE company_id = ANY($1::bigint[])
   ORDER BY company_id, id`;
 
-/** Entries `t` overlapping [from, to] (started by `to`, not ended before `from`) that started from the horizon on (see withHorizon). */
+/**
+ * Entries `t` overlapping [from, to] (started by `to`, not ended before `from`; a running entry's
+ * range is open-ended) that started from the horizon on (see withHorizon). Written as the range
+ * overlap the (user_id, range) GiST index answers (migration 0006).
+ */
 const overlapsWindow = (t: string, from: string, to: string) =>
-  `${t}.started_at <= ${to} AND coalesce(${t}.ended_at, 'infinity') >= ${from} AND ${t}.started_at >= ${horizonAt}`;
+  `tstzrange(${t}.started_at, ${t}.ended_at, '[]') && tstzrange(${from}, ${to}, '[]') AND ${t}.started_at >= ${horizonAt}`;
 
 /** The seconds of entries `t` inside [from, to], summed; running entries end now. Unrounded. */
 const secondsInside = (t: string, from: string, to: string) =>

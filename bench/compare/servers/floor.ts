@@ -21,7 +21,7 @@ const companyWithUsers = (withTrackedSeconds: boolean) => `
     (SELECT coalesce(json_agg(json_build_object('id', u.id::text, 'name', u.name
        ${withTrackedSeconds ? `, 'trackedSeconds', (
          SELECT coalesce(floor(sum(extract(epoch FROM least(coalesce(t.ended_at, now()), $3) - greatest(t.started_at, $2)))), 0)::int
-         FROM time_entries t WHERE t.user_id = u.id AND t.started_at <= $3 AND coalesce(t.ended_at, 'infinity') >= $2)` : ''}
+         FROM time_entries t WHERE t.user_id = u.id AND tstzrange(t.started_at, t.ended_at, '[]') && tstzrange($2, $3, '[]'))` : ''}
      ) ORDER BY u.id), '[]')
      FROM (SELECT id, name FROM users WHERE company_id = c.id ORDER BY id LIMIT 50) u) AS users
   FROM companies c WHERE c.id = $1`;
@@ -107,7 +107,7 @@ async function q4({ from, to }: Variables) {
     SELECT c.id::text AS cid, c.name AS cname, u.id::text AS uid, u.name AS uname, t.id::text AS tid, t.started_at, t.ended_at
     FROM (SELECT id, name FROM companies ORDER BY id LIMIT 20) c
     LEFT JOIN LATERAL (SELECT id, name FROM users WHERE company_id = c.id ORDER BY id LIMIT 50) u ON true
-    LEFT JOIN time_entries t ON t.user_id = u.id AND t.started_at <= $2 AND coalesce(t.ended_at, 'infinity') >= $1
+    LEFT JOIN time_entries t ON t.user_id = u.id AND tstzrange(t.started_at, t.ended_at, '[]') && tstzrange($1, $2, '[]')
     ORDER BY c.id, u.id, t.started_at, t.id`, [from, to]);
   const companies = [...groupBy(rows, (r) => r.cid).values()].map((companyRows) => ({
     id: companyRows[0]!.cid,

@@ -74,10 +74,10 @@ const resolvers = {
     },
     trackedSeconds: async (user: User, { from, to }: Window) => (await rows<{ seconds: number }>(main, `
       SELECT coalesce(floor(sum(extract(epoch FROM least(coalesce(ended_at, now()), $3) - greatest(started_at, $2)))), 0)::int AS seconds
-      FROM time_entries WHERE user_id = $1 AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2`, [user.id, from, to]))[0]!.seconds,
+      FROM time_entries WHERE user_id = $1 AND tstzrange(started_at, ended_at, '[]') && tstzrange($2, $3, '[]')`, [user.id, from, to]))[0]!.seconds,
     timeEntries: async (user: User, { from, to }: Window) => (await rows<{ id: string; started_at: Date; ended_at: Date | null }>(main, `
       SELECT t.id::text, t.started_at, t.ended_at FROM time_entries t
-      WHERE user_id = $1 AND started_at <= $3 AND coalesce(ended_at, 'infinity') >= $2 ORDER BY t.started_at, t.id`, [user.id, from, to]))
+      WHERE user_id = $1 AND tstzrange(started_at, ended_at, '[]') && tstzrange($2, $3, '[]') ORDER BY t.started_at, t.id`, [user.id, from, to]))
       .map((entry) => ({ id: entry.id, startedAt: entry.started_at, endedAt: entry.ended_at })),
   },
   Device: {
